@@ -103,8 +103,6 @@ export function createControlledUseAws(options: ControlledUseAwsOptions): Functi
       const asker = askerFrom(context);
       const outcome = await caller.call(req, options.credentials.forAsker(asker), decideOperation);
       options.onCall?.(outcome.record, asker);
-      const sink = context?.invocationState?.onAwsCall;
-      if (typeof sink === 'function') (sink as (r: AwsCallRecord) => void)(outcome.record);
       if (!outcome.ok) throw new Error(outcome.text);
       return outcome.text;
     },

@@ -22,7 +22,10 @@ export function toPlain(value: unknown, depth = 0): Plain | undefined {
     return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? `[${value.byteLength} bytes of binary data omitted]` : text;
   }
   if (Array.isArray(value)) {
-    return value.map((v) => toPlain(v, depth + 1) ?? null);
+    const arr = value.map((v) => toPlain(v, depth + 1) ?? null);
+    // Below the top level an empty list says nothing the model needs; at the top ("Reservations": [])
+    // it is the answer.
+    return arr.length === 0 && depth > 1 ? undefined : arr;
   }
   if (typeof value === 'object') {
     if (typeof (value as { pipe?: unknown }).pipe === 'function' || typeof (value as { getReader?: unknown }).getReader === 'function') {
@@ -32,9 +35,9 @@ export function toPlain(value: unknown, depth = 0): Plain | undefined {
     for (const [k, v] of Object.entries(value)) {
       if (k === '$metadata' || k === '$fault' || k === '$response') continue;
       const p = toPlain(v, depth + 1);
-      if (p !== undefined) out[k] = p;
+      if (p !== undefined && !(p === '' && depth > 0)) out[k] = p;
     }
-    return out;
+    return depth > 1 && Object.keys(out).length === 0 ? undefined : out;
   }
   return undefined;
 }

@@ -1,0 +1,18 @@
+/** Runs a Strands tool the way the agent loop does (stream to completion) and returns its result block. */
+import type { FunctionTool, ToolContext, ToolResultBlock } from '@strands-agents/sdk';
+
+let n = 0;
+
+export async function runTool(tool: FunctionTool, input: unknown, invocationState: Record<string, unknown> = {}): Promise<{ status: string; text: string }> {
+  const context = {
+    toolUse: { name: tool.name, toolUseId: `t-${++n}`, input },
+    invocationState,
+    cancelSignal: new AbortController().signal,
+  } as unknown as ToolContext;
+  const gen = tool.stream(context);
+  let step = await gen.next();
+  while (!step.done) step = await gen.next();
+  const block: ToolResultBlock = step.value;
+  const text = block.content.map((c) => ('text' in c ? c.text : JSON.stringify(c))).join('\n');
+  return { status: block.status, text };
+}
