@@ -120,7 +120,8 @@ export class PinnedCredentials {
       return { key: `profile:${this.mode.profile}`, provider: this.master as AwsCredentialIdentityProvider };
     }
     const params = this.assumeRoleParams(asker);
-    const key = `role:${params.SourceIdentity ?? '-'}`;
+    // Names the credentials exactly: SDK clients are cached by this key.
+    const key = `role:${params.RoleArn}:${this.mode.profile ?? ''}:${params.SourceIdentity ?? '-'}`;
     let provider = this.byAsker.get(key);
     if (!provider) {
       provider = memoizeCredentials(

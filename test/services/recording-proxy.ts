@@ -12,6 +12,8 @@ export interface RecordedRequest {
   readonly body: string;
   /** `Action=` of a query-protocol call or the `X-Amz-Target` operation, when there is one. */
   readonly action?: string;
+  /** The upstream's answer, once it has come: status and the first 4 KiB of the body. */
+  response?: { status: number; body: string };
 }
 
 export interface RecordingProxy {
@@ -39,12 +41,21 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       const text = body.toString('utf8');
       const path = req.url ?? '/';
       const action = actionOf(req.headers, text, path);
-      requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body: text, ...(action ? { action } : {}) });
+      const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: text, ...(action ? { action } : {}) };
+      requests.push(record);
       const upstream = request(
         { host: to.hostname, port: to.port, method: req.method, path, headers: req.headers },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          const got: Buffer[] = [];
+          up.on('data', (c: Buffer) => {
+            if (got.reduce((n, b) => n + b.length, 0) < 4096) got.push(c);
+            res.write(c);
+          });
+          up.on('end', () => {
+            record.response = { status: up.statusCode ?? 0, body: Buffer.concat(got).toString('utf8').slice(0, 4096) };
+            res.end();
+          });
         },
       );
       upstream.on('error', (e) => {

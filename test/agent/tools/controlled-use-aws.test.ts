@@ -219,6 +219,9 @@ describe('pinned credentials', () => {
     const b = credentials.forAsker({ teamId: 'T1', userId: 'U2' });
     expect(a.key).not.toBe(b.key);
     expect(credentials.forAsker({ teamId: 'T1', userId: 'U1' }).provider).toBe(a.provider);
+    // SDK clients are cached by this key, so another role must never share it
+    const other = new PinnedCredentials({ kind: 'role', roleArn: `${toolRoleArn}-other` }, { region: REGION });
+    expect(other.forAsker({ teamId: 'T1', userId: 'U1' }).key).not.toBe(a.key);
   });
 
   it('refuses to start without credentials configured, naming the variables to set', () => {
