@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { SENSITIVE_ACTIONS } from '../../agent/policy.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function cli(args: string[], stdin?: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [join(root, 'agent', 'cli.ts'), ...args], { cwd: root });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => ok({ code, out, err }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+describe('npm run policy -- check', () => {
+  it('says allowed or refused, and why, for IAM and SDK spellings; exit 1 when any is refused', async () => {
+    const r = await cli(['policy', 'check', 's3:ListBuckets', 'ec2:terminate_instances', 'secretsmanager:GetSecretValue']);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('ALLOWED  s3:ListBuckets (as s3:ListAllMyBuckets): s3:ListAllMyBuckets is a List action.');
+    expect(lines[1]).toMatch(/^REFUSED  ec2:terminate_instances \(as ec2:TerminateInstances\): .*Write action/);
+    expect(lines[2]).toMatch(/^REFUSED  secretsmanager:GetSecretValue: .*sensitive list/);
+  });
+
+  it('exits 0 when every action is allowed', async () => {
+    const r = await cli(['policy', 'check', 'ec2:DescribeInstances', 'iam:ListRoles']);
+    expect(r.code).toBe(0);
+  });
+
+  it('--json prints one object per line, reading actions from stdin', async () => {
+    const r = await cli(['policy', 'check', '--json'], 'ec2:DescribeInstances  # comment\n\niam:ListRoles, nosuch:Thing\n');
+    expect(r.code).toBe(1);
+    const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toEqual([
+      { input: 'ec2:DescribeInstances', allowed: true, action: 'ec2:DescribeInstances', accessLevel: 'List', reason: 'ec2:DescribeInstances is a List action.' },
+      { input: 'iam:ListRoles', allowed: true, action: 'iam:ListRoles', accessLevel: 'List', reason: 'iam:ListRoles is a List action.' },
+      expect.objectContaining({ input: 'nosuch:Thing', allowed: false, accessLevel: null }),
+    ]);
+  });
+
+  it('explains usage errors with exit 2', async () => {
+    expect((await cli(['policy', 'check', '--frob', 'ec2:DescribeInstances'])).code).toBe(2);
+    const empty = await cli(['policy', 'check'], '');
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/No actions on standard input/);
+    const unknown = await cli(['nonsense']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/Usage:/);
+  });
+
+  it('policy statements prints the deny statements', async () => {
+    const r = await cli(['policy', 'statements']);
+    expect(r.code).toBe(0);
+    const json = r.out.slice(0, r.out.lastIndexOf('}') + 1);
+    const doc = JSON.parse(json) as { Statement: { Action: string[] }[] };
+    expect(doc.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
+    expect(r.out).toMatch(/Session policy: \d+ of 2048 characters/);
+  });
+});
