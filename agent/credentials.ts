@@ -107,7 +107,7 @@ export class PinnedCredentials {
     return {
       RoleArn: this.mode.roleArn,
       RoleSessionName: who ?? 'aws-ask',
-      Policy: sessionPolicyDocument(),
+      Policy: sessionPolicyDocument(this.partition),
       PolicyArns: [{ arn: readOnlyPolicyArn(this.partition) }],
       DurationSeconds: 3600,
       ...(who ? { SourceIdentity: who } : {}),

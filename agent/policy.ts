@@ -76,7 +76,7 @@ export const SENSITIVE_ACTIONS: readonly string[] = SENSITIVE_RULES.flatMap((r) 
  * a read of API key values from any other read by action: the role and session deny it by resource,
  * and the tool refuses these SDK operations by name.
  */
-const API_KEY_RESOURCES = ['arn:*:apigateway:*::/apikeys', 'arn:*:apigateway:*::/apikeys/*'];
+const apiKeyResources = (partition: string) => [`arn:${partition}:apigateway:*::/apikeys`, `arn:${partition}:apigateway:*::/apikeys/*`];
 export const SENSITIVE_OPERATIONS: Readonly<Record<string, string>> = {
   'apigateway:GetApiKey': 'returns an API key value',
   'apigateway:GetApiKeys': 'returns API key values',
@@ -281,10 +281,10 @@ export interface PolicyStatement {
 }
 
 /** The sensitive list as IAM Deny statements: for the session policy and for the tool role. */
-export function denyStatements(): PolicyStatement[] {
+export function denyStatements(partition = 'aws'): PolicyStatement[] {
   return [
     { Sid: 'AwsAskDenySensitiveReads', Effect: 'Deny', Action: [...SENSITIVE_ACTIONS], Resource: '*' },
-    { Sid: 'AwsAskDenyApiKeyValues', Effect: 'Deny', Action: ['apigateway:GET'], Resource: [...API_KEY_RESOURCES] },
+    { Sid: 'AwsAskDenyApiKeyValues', Effect: 'Deny', Action: ['apigateway:GET'], Resource: apiKeyResources(partition) },
   ];
 }
 
@@ -292,8 +292,8 @@ export function denyStatements(): PolicyStatement[] {
 export const SESSION_POLICY_MAX_CHARS = 2048;
 
 /** The inline STS session policy: the deny statements, minified. */
-export function sessionPolicyDocument(): string {
-  const statements = denyStatements().map(({ Sid: _sid, ...rest }) => rest);
+export function sessionPolicyDocument(partition = 'aws'): string {
+  const statements = denyStatements(partition).map(({ Sid: _sid, ...rest }) => rest);
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
