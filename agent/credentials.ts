@@ -11,17 +11,12 @@
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { readOnlyPolicyArn, sessionPolicyDocument } from './policy.ts';
+import type { Asker } from './protocol.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Who asked: carried from Slack to the tool so CloudTrail shows it. */
-export interface Asker {
-  readonly teamId?: string;
-  readonly userId?: string;
-  readonly channelId?: string;
-}
 
 export type CredentialMode =
   | { readonly kind: 'role'; readonly roleArn: string; readonly profile?: string }

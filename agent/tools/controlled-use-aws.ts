@@ -7,7 +7,8 @@
  * network call.
  */
 import { BeforeToolCallEvent, FunctionTool, type Agent, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
-import { ConfigError, PinnedCredentials, credentialModeFromEnv, type Asker } from '../credentials.ts';
+import { ConfigError, PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
+import type { Asker } from '../protocol.ts';
 import { decideOperation } from '../policy.ts';
 import {
   AwsCaller,

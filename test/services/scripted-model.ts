@@ -10,21 +10,24 @@ export type Turn =
   | { readonly tools: readonly { readonly name: string; readonly input: unknown }[]; readonly text?: string }
   | { readonly error: Error };
 
-export type Script = Turn | ((messages: Message[]) => Turn);
+export type Script = Turn | ((messages: Message[]) => Turn | Promise<Turn>);
 
 let ids = 0;
 
 export class ScriptedModel extends Model<BaseModelConfig> {
   private config: BaseModelConfig = { modelId: 'scripted' };
   readonly script: Script[];
+  /** When set, answers every call (after the script runs out). */
+  readonly rules?: (messages: Message[]) => Turn | Promise<Turn>;
   /** The messages of each call, as the model saw them. */
   readonly calls: Message[][] = [];
   /** Tool specs the model was offered on the last call. */
   lastToolNames: string[] = [];
 
-  constructor(script: Script[]) {
+  constructor(script: Script[], rules?: (messages: Message[]) => Turn | Promise<Turn>) {
     super();
     this.script = script;
+    if (rules) this.rules = rules;
   }
 
   updateConfig(modelConfig: BaseModelConfig): void {
@@ -38,9 +41,9 @@ export class ScriptedModel extends Model<BaseModelConfig> {
   async *stream(messages: Message[], options?: StreamOptions): AsyncIterable<ModelStreamEvent> {
     this.calls.push([...messages]);
     this.lastToolNames = (options?.toolSpecs ?? []).map((t) => t.name);
-    const next = this.script.shift();
+    const next = this.script.shift() ?? this.rules;
     if (!next) throw new Error('ScriptedModel: no turns left in the script');
-    const turn = typeof next === 'function' ? next(messages) : next;
+    const turn = typeof next === 'function' ? await next(messages) : next;
     if ('error' in turn) throw turn.error;
     yield { type: 'modelMessageStartEvent', role: 'assistant' };
     const text = 'text' in turn ? turn.text : undefined;
@@ -74,4 +77,21 @@ export function toolResultTexts(messages: Message[]): string[] {
     }
   }
   return out;
+}
+
+/** The text of the last user message that is a prompt (not tool results). */
+export function lastPrompt(messages: Message[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== 'user') continue;
+    const text = m.content.filter((b) => b.type === 'textBlock').map((b) => (b as { text: string }).text).join('');
+    if (text) return text;
+  }
+  return '';
+}
+
+/** True when the conversation ends in tool results the model has not answered yet. */
+export function awaitingAnswer(messages: Message[]): boolean {
+  const last = messages[messages.length - 1];
+  return !!last && last.role === 'user' && last.content.some((b) => b.type === 'toolResultBlock');
 }

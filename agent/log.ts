@@ -1,0 +1,49 @@
+/**
+ * Structured JSON logs: one object a line on stdout, with level, time and message first. Values
+ * are whatever the caller passes; callers never pass secrets, prompts or answers unless configured.
+ */
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface LoggerOptions {
+  readonly level?: Level;
+  readonly write?: (line: string) => void;
+  readonly base?: Record<string, unknown>;
+}
+
+function errorFields(v: unknown): unknown {
+  if (v instanceof Error) return { name: v.name, message: v.message };
+  return v;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const envLevel = process.env.LOG_LEVEL?.toLowerCase();
+  const level: Level = options.level ?? (envLevel && envLevel in ORDER ? (envLevel as Level) : 'info');
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const base = options.base ?? {};
+  const emit = (lvl: Level, msg: string, fields: Record<string, unknown> = {}) => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    const rec: Record<string, unknown> = { level: lvl, time: new Date().toISOString(), msg, ...base };
+    for (const [k, v] of Object.entries(fields)) rec[k] = errorFields(v);
+    write(JSON.stringify(rec));
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (fields) => createLogger({ level, write, base: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that drops everything (tests, the CLI's quiet mode). */
+export const silentLogger: Logger = createLogger({ write: () => {} });

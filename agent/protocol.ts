@@ -1,0 +1,160 @@
+/**
+ * The bot ↔ agent protocol (design §4): request and event types, validation at the boundary, the
+ * runtime session id, and SSE encoding and parsing. Both sides import this module.
+ */
+import { createHash } from 'node:crypto';
+
+/** Who asked, from Slack. */
+export interface Asker {
+  readonly teamId?: string;
+  readonly userId?: string;
+  readonly channelId?: string;
+}
+
+export interface InvocationRequest {
+  readonly prompt: string;
+  readonly asker?: Asker;
+}
+
+/** One AWS call as reported to the bot (footer, logs). */
+export interface ToolCallSummary {
+  readonly service: string;
+  readonly operation: string;
+  readonly action?: string;
+  readonly region: string;
+  readonly label: string;
+  readonly ok: boolean;
+  readonly refused: boolean;
+  readonly ms: number;
+  readonly pages: number;
+  readonly items: number;
+  readonly errorCode?: string;
+}
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+}
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'busy'
+  | 'timeout'
+  | 'model_throttled'
+  | 'model_access'
+  | 'model_error'
+  | 'aws_credentials'
+  | 'cancelled'
+  | 'internal';
+
+export type AgentEvent =
+  | { readonly type: 'status'; readonly message: string }
+  | { readonly type: 'text'; readonly text: string }
+  | ({ readonly type: 'tool' } & ToolCallSummary)
+  | {
+      readonly type: 'done';
+      readonly usage: Usage;
+      readonly toolCalls: readonly ToolCallSummary[];
+      readonly durationMs: number;
+    }
+  | { readonly type: 'error'; readonly code: ErrorCode; readonly message: string; readonly ref: string };
+
+/** `Accept: application/json`: the whole answer at once. */
+export interface InvocationResponse {
+  readonly answer: string;
+  readonly toolCalls: readonly ToolCallSummary[];
+  readonly usage: Usage;
+  readonly durationMs: number;
+}
+
+export interface ErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string; readonly ref?: string };
+}
+
+export const SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+export const SESSION_ID_MIN = 33;
+export const SESSION_ID_MAX = 256;
+export const MAX_PROMPT_CHARS = 8_000;
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The runtime session id of a Slack thread: sha256 of team:channel:thread, 64 hex characters. */
+export function sessionIdForThread(teamId: string, channelId: string, threadTs: string): string {
+  return createHash('sha256').update(`${teamId}:${channelId}:${threadTs}`).digest('hex');
+}
+
+/** undefined when valid, else the problem. */
+export function sessionIdProblem(id: string | undefined): string | undefined {
+  if (!id) return `missing ${SESSION_HEADER} header`;
+  if (id.length < SESSION_ID_MIN || id.length > SESSION_ID_MAX) {
+    return `${SESSION_HEADER} must be ${SESSION_ID_MIN}–${SESSION_ID_MAX} characters (got ${id.length})`;
+  }
+  if (!/^[\x21-\x7e]+$/.test(id)) return `${SESSION_HEADER} must be printable ASCII without spaces`;
+  return undefined;
+}
+
+const ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** Validates an invocation body (already size-checked). */
+export function parseInvocationRequest(body: string): Parsed<InvocationRequest> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, message: 'body must be a JSON object' };
+  const obj = raw as Record<string, unknown>;
+  const extra = Object.keys(obj).filter((k) => k !== 'prompt' && k !== 'asker');
+  if (extra.length) return { ok: false, message: `unknown field ${extra.join(', ')}; expected prompt and asker` };
+  if (typeof obj.prompt !== 'string') return { ok: false, message: 'prompt must be a string' };
+  const prompt = obj.prompt.trim();
+  if (!prompt) return { ok: false, message: 'prompt must not be empty' };
+  if (prompt.length > MAX_PROMPT_CHARS) return { ok: false, message: `prompt is longer than ${MAX_PROMPT_CHARS} characters` };
+  if (obj.asker === undefined || obj.asker === null) return { ok: true, value: { prompt } };
+  if (typeof obj.asker !== 'object' || Array.isArray(obj.asker)) return { ok: false, message: 'asker must be an object' };
+  const a = obj.asker as Record<string, unknown>;
+  const asker: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a)) {
+    if (k !== 'teamId' && k !== 'userId' && k !== 'channelId') return { ok: false, message: `asker has unknown field ${k}` };
+    if (typeof v !== 'string' || !ID.test(v)) return { ok: false, message: `asker.${k} must be a Slack id (letters, digits, . _ -; up to 64)` };
+    asker[k] = v;
+  }
+  return { ok: true, value: { prompt, asker } };
+}
+
+/** One SSE frame. */
+export function encodeSse(event: AgentEvent): string {
+  return `data: ${JSON.stringify(event)}\n\n`;
+}
+
+/** Incremental SSE parser: feed it text as it arrives, get whole events back. */
+export class SseParser {
+  private buffer = '';
+
+  push(chunk: string): AgentEvent[] {
+    this.buffer += chunk.replace(/\r\n/g, '\n');
+    const out: AgentEvent[] = [];
+    let end: number;
+    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+      const frame = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      const data = frame
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).replace(/^ /, ''))
+        .join('\n');
+      if (!data) continue; // comments (keep-alives) and empty frames
+      const parsed: unknown = JSON.parse(data);
+      if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') out.push(parsed as AgentEvent);
+    }
+    return out;
+  }
+
+  /** Whatever is left when the stream ends (an unterminated frame). */
+  get rest(): string {
+    return this.buffer;
+  }
+}
