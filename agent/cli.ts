@@ -2,15 +2,26 @@
 /**
  * The aws-ask command line.
  *
+ *   ask [--json] [--profile NAME] [--region REGION] QUESTION   answer a question in the terminal
  *   policy check [--json] [ACTION ...]   allowed or refused, and why, for each action (stdin if none)
  *   policy statements                    the IAM Deny statements the role and session carry
  */
+import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { ConfigError } from './credentials.ts';
+import { createLogger, silentLogger } from './log.ts';
 import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from './policy.ts';
+import type { InvocationResponse, ToolCallSummary } from './protocol.ts';
+import { agentServiceFromEnv } from './service.ts';
 
 const USAGE = `Usage:
+  npm run ask -- [--json] [--profile NAME] [--region REGION] [--verbose] "QUESTION"
+      Answers a question about the AWS account in this terminal, with the agent in-process, through
+      the same read-only tool and policy as the bot. Needs AWS_REGION (or --region), model access in
+      Amazon Bedrock, and AWS credentials: AGENT_TOOL_USE_AWS_PROFILE_NAME (or --profile) and/or
+      TOOL_ROLE_ARN. --json prints one JSON object for scripts. Exit status: 0 answered, 1 failed, 2 usage.
   npm run policy -- check [--json] [ACTION ...]
       ACTION is service:Operation in IAM spelling (s3:ListAllMyBuckets) or SDK/boto3 spelling
       (s3:ListBuckets, ec2:describe_instances). With no ACTION, reads actions from standard input,
@@ -66,8 +77,114 @@ async function policyCheck(args: string[]): Promise<number> {
   return refused ? 1 : 0;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** "ec2:DescribeInstances · eu-west-1 · 3 pages · 120 ms" */
+export function describeCall(t: ToolCallSummary): string {
+  const what = t.action ?? `${t.service}:${t.operation}`;
+  const pages = t.pages > 1 ? ` · ${t.pages} pages` : '';
+  const result = t.refused ? ' · refused' : t.ok ? '' : ` · ${t.errorCode ?? 'failed'}`;
+  return `${what} · ${t.region}${pages} · ${t.ms} ms${result}`;
+}
+
+interface AskOptions {
+  json: boolean;
+  verbose: boolean;
+  profile?: string;
+  region?: string;
+  question: string;
+}
+
+function parseAsk(args: string[]): AskOptions | string {
+  const o: AskOptions = { json: false, verbose: false, question: '' };
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--json') o.json = true;
+    else if (a === '--verbose') o.verbose = true;
+    else if (a === '--profile' || a === '--region') {
+      const v = args[++i];
+      if (!v || v.startsWith('-')) return `${a} needs a value.`;
+      if (a === '--profile') o.profile = v;
+      else o.region = v;
+    } else if (a.startsWith('-')) return `Unknown option ${a}.`;
+    else words.push(a);
+  }
+  o.question = words.join(' ').trim();
+  if (!o.question) return 'Ask a question, e.g. npm run ask -- "which Lambda functions run nodejs18.x?"';
+  return o;
+}
+
+async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const o = parseAsk(args);
+  if (typeof o === 'string') {
+    process.stderr.write(`${o}\n${USAGE}\n`);
+    return 2;
+  }
+  const cfg: NodeJS.ProcessEnv = { ...env };
+  if (o.profile) cfg.AGENT_TOOL_USE_AWS_PROFILE_NAME = o.profile;
+  if (o.region) cfg.AWS_REGION = o.region;
+  let built;
+  try {
+    built = agentServiceFromEnv(cfg, o.verbose ? createLogger({ write: (l) => process.stderr.write(`${l}\n`) }) : silentLogger);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      const hint = /AGENT_TOOL_USE_AWS_PROFILE_NAME/.test(e.message) ? ' (npm run ask also takes --profile NAME)' : /AWS_REGION/.test(e.message) ? ' (npm run ask also takes --region REGION)' : '';
+      process.stderr.write(`aws-ask: ${e.message}${hint}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { service, credentials } = built;
+  // Fail early and plainly when there are no usable AWS credentials.
+  try {
+    await credentials.forAsker().provider();
+  } catch (e) {
+    const mode = credentials.mode;
+    const where = mode.kind === 'role' ? `to assume ${mode.roleArn}${mode.profile ? ` with profile ${mode.profile}` : ''}` : `for profile ${mode.profile}`;
+    process.stderr.write(`aws-ask: no usable AWS credentials ${where}: ${(e as Error).message.split('\n')[0]}\nLog in (aws sso login --profile NAME) or check the profile in ~/.aws/config.\n`);
+    await service.close(0);
+    return 1;
+  }
+  const tty = process.stderr.isTTY;
+  const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
+  let answer = '';
+  const toolCalls: ToolCallSummary[] = [];
+  let result: InvocationResponse | undefined;
+  let failed: { code: string; message: string } | undefined;
+  for await (const ev of service.invoke(`cli-${randomUUID()}`, { prompt: o.question })) {
+    if (ev.type === 'text') {
+      answer += ev.text;
+      if (!o.json) process.stdout.write(ev.text);
+    } else if (ev.type === 'status') {
+      if (!o.json) process.stderr.write(dim(`→ ${ev.message}\n`));
+    } else if (ev.type === 'tool') {
+      toolCalls.push(ev);
+      if (!o.json) process.stderr.write(dim(`${ev.ok ? '✓' : '✗'} ${describeCall(ev)}\n`));
+    } else if (ev.type === 'done') {
+      result = { answer, toolCalls: ev.toolCalls, usage: ev.usage, durationMs: ev.durationMs };
+    } else if (ev.type === 'error') {
+      failed = { code: ev.code, message: ev.message };
+    }
+  }
+  await service.close(0);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(failed ? { error: failed } : result)}\n`);
+    return failed ? 1 : 0;
+  }
+  if (answer && !answer.endsWith('\n')) process.stdout.write('\n');
+  if (failed) {
+    process.stderr.write(`aws-ask: ${failed.message}\n`);
+    return 1;
+  }
+  if (result) {
+    const calls = result.toolCalls.length ? result.toolCalls.map((t) => t.action ?? `${t.service}:${t.operation}`).join(', ') : 'none';
+    process.stderr.write(dim(`AWS calls: ${calls} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.usage.totalTokens} tokens\n`));
+  }
+  return 0;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, sub, ...rest] = argv;
+  if (command === 'ask') return ask(argv.slice(1), env);
   if (command === 'policy' && sub === 'check') return policyCheck(rest);
   if (command === 'policy' && sub === 'statements') {
     process.stdout.write(`${JSON.stringify({ Version: '2012-10-17', Statement: denyStatements() }, null, 2)}\n`);

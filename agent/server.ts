@@ -13,8 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { agentSettingsFromEnv, createModel } from './agent.ts';
-import { ConfigError, PinnedCredentials, credentialModeFromEnv } from './credentials.ts';
+import { ConfigError } from './credentials.ts';
 import { createLogger, type Logger } from './log.ts';
 import {
   MAX_BODY_BYTES,
@@ -29,8 +28,7 @@ import {
   type ToolCallSummary,
   type Usage,
 } from './protocol.ts';
-import { AgentService, newRef } from './service.ts';
-import { AwsCaller, settingsFromEnv } from './tools/use-aws.ts';
+import { agentServiceFromEnv, newRef, type AgentService } from './service.ts';
 
 export interface RuntimeServerOptions {
   readonly service: AgentService;
@@ -184,19 +182,8 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
 /** Builds the service from the environment (fails fast with ConfigError) and serves it. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<RuntimeServer> {
   const log = createLogger();
-  const settings = agentSettingsFromEnv(env);
-  const toolSettings = settingsFromEnv(env);
-  const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
+  const { service, settings } = agentServiceFromEnv(env, log);
   const bucket = env.SESSION_BUCKET?.trim();
-  const service = new AgentService({
-    settings,
-    createModel: () => createModel(settings),
-    caller: new AwsCaller(toolSettings),
-    credentials,
-    ...(bucket ? { sessionStore: { bucket, prefix: env.SESSION_PREFIX ?? 'sessions/' } } : {}),
-    logger: log,
-    logPrompts: env.LOG_PROMPTS === 'true',
-  });
   const server = createRuntimeServer({ service, logger: log });
   const port = await server.listen(Number(env.PORT ?? 8080), env.HOST ?? '0.0.0.0');
   log.info('agent server listening', { port, modelId: settings.modelId, modelRegion: settings.modelRegion, region: settings.defaultRegion, sessionStore: bucket ? 's3' : 'memory' });

@@ -19,12 +19,12 @@ import {
   type RetryStrategy,
 } from '@strands-agents/sdk';
 import { S3Storage } from '@strands-agents/sdk/session/s3-storage';
-import { createAgent, type AgentSettings } from './agent.ts';
-import type { PinnedCredentials } from './credentials.ts';
+import { agentSettingsFromEnv, createAgent, createModel, type AgentSettings } from './agent.ts';
+import { ConfigError, PinnedCredentials, credentialModeFromEnv } from './credentials.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { AgentEvent, ErrorCode, InvocationRequest, ToolCallSummary, Usage } from './protocol.ts';
 import { createControlledUseAws } from './tools/controlled-use-aws.ts';
-import type { AwsCallRecord, AwsCaller } from './tools/use-aws.ts';
+import { AwsCaller, settingsFromEnv, type AwsCallRecord } from './tools/use-aws.ts';
 
 export interface SessionStoreSettings {
   readonly bucket: string;
@@ -325,4 +325,31 @@ function statusFor(input: unknown, defaultRegion: string): string {
   const region = s('region') || defaultRegion;
   const label = s('label');
   return `Calling ${call} in ${region}${label ? `: ${label}` : ''}`;
+}
+
+/**
+ * The service as configured by the environment (AWS_REGION, MODEL_ID, BEDROCK_REGION, TOOL_ROLE_ARN or
+ * AGENT_TOOL_USE_AWS_PROFILE_NAME, SESSION_BUCKET, USE_AWS_*, AWS_ASK_REGIONS, LOG_PROMPTS). Throws
+ * ConfigError naming what to set.
+ */
+export function agentServiceFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): { service: AgentService; settings: AgentSettings; credentials: PinnedCredentials } {
+  const settings = agentSettingsFromEnv(env);
+  let toolSettings;
+  try {
+    toolSettings = settingsFromEnv(env);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
+  const bucket = env.SESSION_BUCKET?.trim();
+  const service = new AgentService({
+    settings,
+    createModel: () => createModel(settings),
+    caller: new AwsCaller(toolSettings),
+    credentials,
+    ...(bucket ? { sessionStore: { bucket, prefix: env.SESSION_PREFIX ?? 'sessions/' } } : {}),
+    ...(logger ? { logger } : {}),
+    logPrompts: env.LOG_PROMPTS === 'true',
+  });
+  return { service, settings, credentials };
 }

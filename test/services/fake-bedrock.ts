@@ -1,0 +1,122 @@
+/**
+ * A loopback stand-in for Amazon Bedrock Runtime's ConverseStream, so the real BedrockModel (and the
+ * real AWS SDK client under it) runs in the tests. It speaks what the SDK speaks: cleartext HTTP/2,
+ * `POST /model/{modelId}/converse-stream`, answered with AWS event-stream frames (messageStart,
+ * contentBlockStart/Delta/Stop, messageStop, metadata). Errors come back as the service sends them:
+ * an HTTP status with `x-amzn-errortype`.
+ */
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+export interface ConverseRequest {
+  readonly modelId: string;
+  readonly body: {
+    messages?: { role: string; content: Record<string, unknown>[] }[];
+    system?: { text?: string }[];
+    toolConfig?: { tools?: { toolSpec?: { name: string } }[] };
+    inferenceConfig?: Record<string, unknown>;
+  };
+}
+
+export type BedrockTurn =
+  | { readonly text: string }
+  | { readonly tools: readonly { readonly name: string; readonly input: unknown }[]; readonly text?: string }
+  | { readonly error: { readonly status: number; readonly type: string; readonly message: string } };
+
+export interface FakeBedrock {
+  readonly url: string;
+  readonly requests: ConverseRequest[];
+  close(): Promise<void>;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = (s: string) => utf8.encode(s);
+const toUtf8 = (b: Uint8Array) => new TextDecoder().decode(b);
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+
+function frame(eventType: string, payload: unknown): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':event-type': { type: 'string', value: eventType },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: 'event' },
+    },
+    body: fromUtf8(JSON.stringify(payload)),
+  });
+}
+
+let ids = 0;
+
+function respond(stream: ServerHttp2Stream, turn: BedrockTurn): void {
+  if ('error' in turn) {
+    stream.respond({ ':status': turn.error.status, 'content-type': 'application/json', 'x-amzn-errortype': turn.error.type });
+    stream.end(JSON.stringify({ message: turn.error.message }));
+    return;
+  }
+  stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': `req-${++ids}` });
+  stream.write(frame('messageStart', { role: 'assistant' }));
+  let index = 0;
+  const text = 'text' in turn ? turn.text : undefined;
+  if (text) {
+    for (const piece of text.match(/.{1,16}/gs) ?? []) stream.write(frame('contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }));
+    stream.write(frame('contentBlockStop', { contentBlockIndex: index }));
+    index++;
+  }
+  const tools = 'tools' in turn ? turn.tools : [];
+  for (const t of tools) {
+    stream.write(frame('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId: `tooluse_${++ids}`, name: t.name } } }));
+    stream.write(frame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: JSON.stringify(t.input) } } }));
+    stream.write(frame('contentBlockStop', { contentBlockIndex: index }));
+    index++;
+  }
+  stream.write(frame('messageStop', { stopReason: tools.length ? 'tool_use' : 'end_turn' }));
+  stream.write(frame('metadata', { usage: { inputTokens: 50, outputTokens: 10, totalTokens: 60 }, metrics: { latencyMs: 5 } }));
+  stream.end();
+}
+
+/** Starts the stand-in; `answer` decides each turn from the request (the conversation so far). */
+export async function startFakeBedrock(answer: (req: ConverseRequest) => BedrockTurn): Promise<FakeBedrock> {
+  const requests: ConverseRequest[] = [];
+  const server: Http2Server = createServer();
+  server.on('stream', (stream, headers) => {
+    const path = String(headers[':path'] ?? '');
+    const m = /^\/model\/([^/]+)\/converse-stream$/.exec(path);
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      if (headers[':method'] !== 'POST' || !m) {
+        respond(stream, { error: { status: 404, type: 'UnknownOperationException', message: `no route ${path}` } });
+        return;
+      }
+      const req: ConverseRequest = { modelId: decodeURIComponent(m[1] ?? ''), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ConverseRequest['body'] };
+      requests.push(req);
+      let turn: BedrockTurn;
+      try {
+        turn = answer(req);
+      } catch (e) {
+        turn = { error: { status: 500, type: 'InternalServerException', message: (e as Error).message } };
+      }
+      respond(stream, turn);
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}
+
+/** The text of the tool results in the last request's conversation. */
+export function lastToolResults(req: ConverseRequest): string[] {
+  const last = req.body.messages?.at(-1);
+  if (!last || last.role !== 'user') return [];
+  const out: string[] = [];
+  for (const c of last.content) {
+    const tr = c.toolResult as { content?: { text?: string }[] } | undefined;
+    for (const part of tr?.content ?? []) if (part.text) out.push(part.text);
+  }
+  return out;
+}
