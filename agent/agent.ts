@@ -21,6 +21,8 @@ export interface AgentSettings {
   readonly maxTurns: number;
   /** Largest answer, in output tokens. */
   readonly maxTokens: number;
+  /** Longest answer before it is stopped with a timeout error. */
+  readonly timeoutMs: number;
 }
 
 export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentSettings {
@@ -48,6 +50,7 @@ export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Agen
     regions,
     maxTurns: int('AGENT_MAX_TURNS', 16, 1, 100),
     maxTokens: int('AGENT_MAX_TOKENS', 4096, 256, 64_000),
+    timeoutMs: int('AGENT_TIMEOUT_MS', 240_000, 1_000, 3_600_000),
   };
 }
 

@@ -350,6 +350,7 @@ export function agentServiceFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): { 
     ...(bucket ? { sessionStore: { bucket, prefix: env.SESSION_PREFIX ?? 'sessions/' } } : {}),
     ...(logger ? { logger } : {}),
     logPrompts: env.LOG_PROMPTS === 'true',
+    invocationTimeoutMs: settings.timeoutMs,
   });
   return { service, settings, credentials };
 }

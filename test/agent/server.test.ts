@@ -326,3 +326,17 @@ describe('the server process', () => {
     expect(noRegion.err).toMatch(/set AWS_REGION/);
   });
 });
+
+describe('settings from the environment', () => {
+  it('reads model, regions, limits and timeout, and names a bad value', async () => {
+    const { agentSettingsFromEnv } = await import('../../agent/agent.ts');
+    expect(agentSettingsFromEnv({ AWS_REGION: 'eu-west-1' })).toEqual({
+      modelId: 'global.anthropic.claude-sonnet-4-6', modelRegion: 'eu-west-1', defaultRegion: 'eu-west-1', regions: [], maxTurns: 16, maxTokens: 4096, timeoutMs: 240_000,
+    });
+    expect(agentSettingsFromEnv({ AWS_REGION: 'eu-west-1', BEDROCK_REGION: 'us-east-1', MODEL_ID: 'm', AWS_ASK_REGIONS: 'eu-west-1, us-east-1', AGENT_TIMEOUT_MS: '5000' }))
+      .toMatchObject({ modelId: 'm', modelRegion: 'us-east-1', regions: ['eu-west-1', 'us-east-1'], timeoutMs: 5000 });
+    expect(() => agentSettingsFromEnv({ AWS_REGION: 'eu-west-1', AGENT_TIMEOUT_MS: 'soon' })).toThrow(/AGENT_TIMEOUT_MS must be a whole number/);
+    expect(() => agentSettingsFromEnv({ AWS_REGION: 'Europe' })).toThrow(/not a region name/);
+    expect(() => agentSettingsFromEnv({ AWS_REGION: 'eu-west-1', AWS_ASK_REGIONS: 'eu-west-1,mars' })).toThrow(/AWS_ASK_REGIONS has "mars"/);
+  });
+});
