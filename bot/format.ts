@@ -1,0 +1,84 @@
+/**
+ * What the bot writes in Slack: the footer naming the AWS calls, task titles for the live timeline,
+ * and Markdown split to fit Slack's limits without breaking code blocks.
+ */
+import type { ToolCallSummary, Usage } from '../agent/protocol.ts';
+
+/** Slack caps a message's markdown at 12,000 characters; stay clear of it. */
+export const MAX_MESSAGE_CHARS = 11_000;
+
+const n = new Intl.NumberFormat('en-US');
+
+/** `ec2:DescribeInstances · eu-west-1 · 3 pages` (and `· refused` / `· AccessDenied`). */
+export function callLabel(t: ToolCallSummary): string {
+  const parts = [`\`${t.action ?? `${t.service}:${t.operation}`}\``, t.region];
+  if (t.pages > 1) parts.push(`${t.pages} pages`);
+  if (t.refused) parts.push('refused');
+  else if (!t.ok) parts.push(t.errorCode ?? 'failed');
+  return parts.join(' · ');
+}
+
+/** The footer under every answer: which AWS calls it rests on, how long it took, tokens. */
+export function footer(toolCalls: readonly ToolCallSummary[], durationMs: number, usage?: Usage): string {
+  const calls = toolCalls.length ? toolCalls.map(callLabel).join(', ') : 'none';
+  const tokens = usage ? ` · ${n.format(usage.totalTokens)} tokens` : '';
+  return `\n\n---\n_AWS calls: ${calls} · ${(durationMs / 1000).toFixed(1)} s${tokens}_`;
+}
+
+/** Task title for a call as it starts (from the agent's status line). */
+export function taskTitle(status: string): string {
+  return status.replace(/^Calling /, '').slice(0, 150);
+}
+
+/** Task output when a call ends. */
+export function taskOutput(t: ToolCallSummary): string {
+  if (t.refused) return 'refused: read-only';
+  const what = t.ok ? `${n.format(t.items)} item${t.items === 1 ? '' : 's'}${t.pages > 1 ? ` in ${t.pages} pages` : ''}` : (t.errorCode ?? 'failed');
+  return `${what} · ${t.ms} ms`;
+}
+
+/**
+ * Splits Markdown into parts of at most `max` characters: at paragraph breaks, else line breaks,
+ * else hard; a code block cut in two is closed and reopened.
+ */
+export function splitMarkdown(text: string, max = MAX_MESSAGE_CHARS): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max - 8);
+    let cut = window.lastIndexOf('\n\n');
+    if (cut < max / 2) cut = window.lastIndexOf('\n');
+    if (cut < max / 2) cut = window.length;
+    let head = rest.slice(0, cut);
+    rest = rest.slice(cut).replace(/^\n+/, '');
+    const fences = (head.match(/^```/gm) ?? []).length;
+    if (fences % 2 === 1) {
+      head += '\n```';
+      rest = `\`\`\`\n${rest}`;
+    }
+    parts.push(head);
+  }
+  if (rest.length || parts.length === 0) parts.push(rest);
+  return parts;
+}
+
+export const HELP_TEXT = [
+  '*aws-ask* answers questions about our AWS account from live, read-only API calls.',
+  '',
+  '*Ask* with `/aws-ask <question>`, by mentioning me in a channel, or in a DM. Follow-up questions in the same thread keep the conversation.',
+  '',
+  '*Examples*',
+  '• `/aws-ask which EC2 instances are running in eu-west-1?`',
+  '• `/aws-ask how much did we spend on EC2 last month?`',
+  '• `/aws-ask which Lambda functions still run nodejs18.x?`',
+  '• `/aws-ask which security groups allow 0.0.0.0/0 on port 22?`',
+  '',
+  'I can only read: I never change anything, and I never read secrets, parameters or data contents. Every answer lists the AWS calls it rests on.',
+].join('\n');
+
+export const SUGGESTED_PROMPTS = [
+  { title: 'What is running?', message: 'Which EC2 instances are running, in which regions, and of what types?' },
+  { title: 'Last month\'s spend', message: 'How much did we spend on AWS last month, by service?' },
+  { title: 'Old Lambda runtimes', message: 'Which Lambda functions use a deprecated runtime?' },
+  { title: 'Open security groups', message: 'Which security groups allow inbound traffic from 0.0.0.0/0?' },
+] as const;

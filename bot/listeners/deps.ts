@@ -1,0 +1,34 @@
+/** What every listener needs. */
+import type { Logger } from '../../agent/log.ts';
+import type { AccessPolicy } from '../access.ts';
+import type { AnswerDeps } from '../answer.ts';
+
+export interface ListenerDeps {
+  readonly answer: Omit<AnswerDeps, 'client'>;
+  readonly access: AccessPolicy;
+  readonly logger: Logger;
+  /**
+   * Runs the slow part (answering). Socket Mode runs it at once; the Lambda receiver puts it on a
+   * queue for the worker instead. Returning quickly is what keeps Slack's 3-second ack.
+   */
+  readonly dispatch: (job: AnswerJob) => Promise<void>;
+  /** Event ids already taken (Slack retries events); true if this one is new. */
+  readonly firstTime: (key: string) => boolean;
+}
+
+/** A question to answer, as the listeners hand it on. */
+export interface AnswerJob {
+  readonly surface: 'mention' | 'command' | 'dm';
+  readonly teamId: string;
+  readonly channelId: string;
+  readonly threadTs: string;
+  readonly userId: string;
+  readonly isDm: boolean;
+  readonly question: string;
+  /** For slash commands where the bot cannot post: answer through this response_url. */
+  readonly responseUrl?: string;
+  readonly preface?: string;
+  /** The event_id / trigger_id the job came from (deduplication). */
+  readonly dedupeKey: string;
+  readonly receivedAt: number;
+}
