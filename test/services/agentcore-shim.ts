@@ -19,6 +19,7 @@ export interface AgentCoreShim {
   readonly url: string;
   readonly invocations: { arn: string; qualifier: string | null; sessionId: string; accept: string }[];
   fail(fault: Omit<ShimFault, 'times'> & { times?: number }): void;
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +63,7 @@ export async function startAgentCoreShim(agentUrl: string): Promise<AgentCoreShi
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     invocations,
     fail: (f) => faults.push({ times: 1, ...f }),
+    clearFaults: () => faults.splice(0),
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };
 }
