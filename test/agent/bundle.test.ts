@@ -60,6 +60,8 @@ describe('the agent bundle', () => {
     const text = events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
     expect(text).toBe('Seen: bundle-0, bundle-1');
     expect(events.at(-1)).toMatchObject({ type: 'done' });
+    // the log line comes over the child's stdout, which may trail the HTTP response a little
+    for (let i = 0; i < 100 && !/"msg":"invocation"/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     expect(out).toMatch(/"msg":"invocation".*"outcome":"ok"/);
   });
 });

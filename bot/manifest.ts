@@ -1,0 +1,80 @@
+/**
+ * The Slack app manifests, built from the code's own facts (command, events, scopes, suggested
+ * prompts) so a user creates the app by pasting one file:
+ *
+ *   slack/manifest.dev.json    Socket Mode, for `npm run dev`
+ *   slack/manifest.prod.json   HTTP, pointed at the deployed receiver URL
+ *
+ * `npm run manifest` rewrites both; `npm run manifest -- --url https://…/` fills in the production
+ * request URL (the deploy's `SlackRequestUrl` output); without it the placeholder stays.
+ */
+import { writeFileSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SUGGESTED_PROMPTS } from './format.ts';
+
+export const REQUEST_URL_PLACEHOLDER = 'https://REPLACE-WITH-THE-DEPLOYED-SlackRequestUrl/';
+
+export const BOT_SCOPES = ['app_mentions:read', 'assistant:write', 'chat:write', 'commands', 'im:history', 'im:read', 'im:write'] as const;
+export const BOT_EVENTS = ['app_home_opened', 'app_mention', 'assistant_thread_started', 'message.im'] as const;
+export const COMMAND = '/aws-ask';
+
+export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOLDER): Record<string, unknown> {
+  const name = kind === 'dev' ? 'aws-ask (dev)' : 'aws-ask';
+  const url = requestUrl.endsWith('/') ? requestUrl : `${requestUrl}/`;
+  return {
+    _metadata: { major_version: 2, minor_version: 1 },
+    display_information: {
+      name,
+      description: 'Answers questions about our AWS account from live, read-only API calls.',
+      long_description:
+        'Ask aws-ask about the AWS account: what runs where, what it costs, what is exposed. It answers in the thread in seconds, from live read-only AWS API calls, and lists the calls each answer rests on. It cannot change anything and never reads secrets, parameters or data contents.',
+      background_color: '#232f3e',
+    },
+    features: {
+      app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
+      bot_user: { display_name: kind === 'dev' ? 'aws-ask-dev' : 'aws-ask', always_online: true },
+      assistant_view: {
+        assistant_description: 'Ask about our AWS account: resources, costs, security. Read-only.',
+        suggested_prompts: SUGGESTED_PROMPTS.map((p) => ({ title: p.title, message: p.message })),
+      },
+      slash_commands: [
+        {
+          command: COMMAND,
+          ...(kind === 'prod' ? { url } : {}),
+          description: 'Ask a question about our AWS account (read-only)',
+          usage_hint: 'which EC2 instances are running in eu-west-1?',
+          should_escape: false,
+        },
+      ],
+    },
+    oauth_config: { scopes: { bot: [...BOT_SCOPES] } },
+    settings: {
+      event_subscriptions: { ...(kind === 'prod' ? { request_url: url } : {}), bot_events: [...BOT_EVENTS] },
+      interactivity: { is_enabled: false },
+      org_deploy_enabled: false,
+      socket_mode_enabled: kind === 'dev',
+      token_rotation_enabled: false,
+    },
+  };
+}
+
+export const slackDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'slack');
+
+export function writeManifests(requestUrl?: string, dir = slackDir): string[] {
+  const files = [join(dir, 'manifest.dev.json'), join(dir, 'manifest.prod.json')];
+  writeFileSync(files[0]!, `${JSON.stringify(manifest('dev'), null, 2)}\n`);
+  writeFileSync(files[1]!, `${JSON.stringify(manifest('prod', requestUrl), null, 2)}\n`);
+  return files;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+if (invokedDirectly) {
+  const i = process.argv.indexOf('--url');
+  const url = i > 0 ? process.argv[i + 1] : undefined;
+  if (i > 0 && (!url || !/^https:\/\/\S+$/.test(url))) {
+    process.stderr.write('--url needs the https request URL of the deployed receiver (the SlackRequestUrl output).\n');
+    process.exit(2);
+  }
+  for (const f of writeManifests(url)) process.stdout.write(`wrote ${f}\n`);
+}
