@@ -38,7 +38,7 @@ function ask(args: string[], env: Record<string, string>): Promise<{ code: numbe
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => ok({ code, out, err }));
+    child.on('close', (code) => ok({ code, out, err }));
   });
 }
 

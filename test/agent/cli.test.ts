@@ -13,7 +13,7 @@ function cli(args: string[], stdin?: string): Promise<{ code: number | null; out
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => ok({ code, out, err }));
+    child.on('close', (code) => ok({ code, out, err }));
     child.stdin.end(stdin ?? '');
   });
 }

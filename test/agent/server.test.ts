@@ -296,7 +296,7 @@ describe('the server process', () => {
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    return { exited: new Promise((r) => child.on('exit', (code) => r({ code, out, err }))), kill: (s) => child.kill(s) };
+    return { exited: new Promise((r) => child.on('close', (code) => r({ code, out, err }))), kill: (s) => child.kill(s) };
   }
 
   it('starts, answers /ping, and exits 0 on SIGTERM', async () => {

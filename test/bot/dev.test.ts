@@ -26,7 +26,7 @@ function dev(cwd: string, env: Record<string, string>): { child: ChildProcess; e
   let out = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, exited: new Promise((r) => child.on('exit', (code) => r({ code, err, out }))) };
+  return { child, exited: new Promise((r) => child.on('close', (code) => r({ code, err, out }))) };
 }
 
 beforeAll(async () => {

@@ -24,7 +24,7 @@ function run(cmd: string, args: string[]): Promise<void> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', (e) => fail(new Error(`could not run ${cmd}: ${e.message}. Install python3 (3.9+) with venv.`)));
-    child.on('exit', (code) =>
+    child.on('close', (code) =>
       code === 0 ? ok() : fail(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-2000)}`)),
     );
   });
