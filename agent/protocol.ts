@@ -16,14 +16,16 @@ export interface InvocationRequest {
   readonly asker?: Asker;
 }
 
-/** One AWS call as reported to the bot (footer, logs). */
+/** One AWS call as reported to the bot (footer, logs, the SSE `tool` event). */
 export interface ToolCallSummary {
   readonly service: string;
   readonly operation: string;
+  /** IAM action, when the operation was resolved. */
   readonly action?: string;
   readonly region: string;
   readonly label: string;
   readonly ok: boolean;
+  /** Refused by the policy before any network call. */
   readonly refused: boolean;
   readonly ms: number;
   readonly pages: number;

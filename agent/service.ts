@@ -99,10 +99,7 @@ export function describeFailure(e: unknown, settings: { modelId?: string; modelR
   return { code: 'internal', message: 'Something went wrong while answering. Please try again.' };
 }
 
-const toSummary = (r: AwsCallRecord): ToolCallSummary => ({
-  service: r.service, operation: r.operation, ...(r.action ? { action: r.action } : {}), region: r.region, label: r.label,
-  ok: r.ok, refused: r.refused, ms: r.ms, pages: r.pages, items: r.items, ...(r.errorCode ? { errorCode: r.errorCode } : {}),
-});
+const toSummary = ({ bytes: _bytes, ...summary }: AwsCallRecord): ToolCallSummary => summary;
 
 export class AgentService {
   private readonly sessions = new Map<string, Session>();

@@ -19,6 +19,7 @@ import {
 } from '../aws/operations.ts';
 import { findService, SUPPORTED_SERVICE_NAMES, type SdkModule, type ServiceInfo } from '../aws/services.ts';
 import { iamActionFor, type Decision } from '../policy.ts';
+import type { ToolCallSummary } from '../protocol.ts';
 import { countItems, fitToBudget, redact, toPlain, type Plain } from './output.ts';
 
 /** The Python tool's spec, property for property, with the same required set. */
@@ -95,23 +96,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCallSe
 
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
-/** One AWS call as the bot reports it: the footer, logs and the SSE `tool` event are built from it. */
-export interface AwsCallRecord {
-  readonly service: string;
-  readonly operation: string;
-  /** IAM action, when the operation was resolved. */
-  readonly action?: string;
-  readonly region: string;
-  readonly label: string;
-  readonly ok: boolean;
-  /** Refused by the policy before any network call. */
-  readonly refused: boolean;
-  readonly ms: number;
-  readonly pages: number;
-  readonly items: number;
+/** One AWS call as the tool records it: the protocol's summary plus what it handed the model. */
+export interface AwsCallRecord extends ToolCallSummary {
   /** Bytes of result handed to the model. */
   readonly bytes: number;
-  readonly errorCode?: string;
 }
 
 export interface AwsRequest {

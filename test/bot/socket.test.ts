@@ -154,6 +154,8 @@ describe('/aws-ask', () => {
     const { ack } = await slack.command({ channel: 'C0OPS', user: 'U0ALICE', text: 'how many instances?' });
     expect(ack.payload ?? {}).toEqual({});
     const parent = await slack.waitFor(() => slack.messages.find((m) => m.fromBot && m.text === '<@U0ALICE> asked: how many instances?'));
+    // acked before anything else was done: the 3-second rule never waits on Slack or the agent
+    expect(ack.ackedAt).toBeLessThanOrEqual(slack.callsTo('chat.postMessage')[0]!.at);
     expect(parent.thread_ts).toBeUndefined();
     const replies = await finished('C0OPS', parent.ts);
     expect(replies[0]!.text).toContain(`There are **${SEEDED}** EC2 instances`);

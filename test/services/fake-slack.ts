@@ -11,6 +11,7 @@
  *   commands and interactions, ack tracking (with how long the ack took), server pings, and
  *   `disconnect` to make the client reconnect.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -76,6 +77,8 @@ export interface EnvelopeResult {
   readonly payload?: unknown;
   /** Milliseconds from sending the envelope to its ack. */
   readonly ackMs: number;
+  /** When the ack arrived (ms epoch), to compare with recorded calls. */
+  readonly ackedAt: number;
 }
 
 interface PendingAck {
@@ -191,7 +194,7 @@ export class FakeSlack {
       const p = msg.envelope_id ? this.pending.get(msg.envelope_id) : undefined;
       if (p && msg.envelope_id) {
         this.pending.delete(msg.envelope_id);
-        p.resolve({ envelopeId: msg.envelope_id, ...(msg.payload !== undefined ? { payload: msg.payload } : {}), ackMs: Date.now() - p.sentAt });
+        p.resolve({ envelopeId: msg.envelope_id, ...(msg.payload !== undefined ? { payload: msg.payload } : {}), ackMs: Date.now() - p.sentAt, ackedAt: Date.now() });
       }
     });
     ws.on('close', () => this.sockets.delete(ws));
@@ -421,4 +424,16 @@ function blockText(blocks: unknown[] | undefined): string | undefined {
   };
   blocks.forEach(walk);
   return parts.join('\n');
+}
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+/**
+ * Signs a request body as Slack does for HTTP events and commands:
+ * `v0=` + HMAC-SHA256(secret, `v0:{timestamp}:{body}`), with the timestamp header.
+ */
+export function signedHeaders(body: string, o: { secret?: string; timestamp?: number } = {}): Record<string, string> {
+  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+  const sig = `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }
