@@ -28,7 +28,8 @@ import {
   type ToolCallSummary,
   type Usage,
 } from './protocol.ts';
-import { agentServiceFromEnv, newRef, type AgentService } from './service.ts';
+import { newRef } from './ref.ts';
+import { agentServiceFromEnv, type AgentService } from './service.ts';
 
 export interface RuntimeServerOptions {
   readonly service: AgentService;

@@ -7,7 +7,7 @@
  *
  * The runtime server, the `ask` CLI and the bot's local client all use this one code path.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   BeforeToolCallEvent,
@@ -23,6 +23,7 @@ import { agentSettingsFromEnv, createAgent, createModel, type AgentSettings } fr
 import { ConfigError, PinnedCredentials, credentialModeFromEnv } from './credentials.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { AgentEvent, ErrorCode, InvocationRequest, ToolCallSummary, Usage } from './protocol.ts';
+import { newRef } from './ref.ts';
 import { createControlledUseAws } from './tools/controlled-use-aws.ts';
 import { AwsCaller, settingsFromEnv, type AwsCallRecord } from './tools/use-aws.ts';
 
@@ -67,8 +68,6 @@ export class BusyError extends Error {
   override name = 'BusyError';
 }
 
-/** A short id, shown to the user and logged, to connect the two. */
-export const newRef = (): string => randomBytes(4).toString('hex');
 
 /** Strands session ids must match ^[a-z0-9_-]+$: the runtime session id, hashed. */
 export const storageSessionId = (runtimeSessionId: string): string =>

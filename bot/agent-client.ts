@@ -5,7 +5,8 @@
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
 import { SseParser, type AgentEvent, type ErrorCode, type InvocationRequest } from '../agent/protocol.ts';
-import { newRef, type AgentService } from '../agent/service.ts';
+import { newRef } from '../agent/ref.ts';
+import type { AgentService } from '../agent/service.ts';
 
 export interface AgentClient {
   invoke(sessionId: string, request: InvocationRequest, signal?: AbortSignal): AsyncIterable<AgentEvent>;

@@ -13,7 +13,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../agent/log.ts';
 import { sessionIdForThread, type ToolCallSummary } from '../agent/protocol.ts';
-import { newRef } from '../agent/service.ts';
+import { newRef } from '../agent/ref.ts';
 import type { AgentClient } from './agent-client.ts';
 import { MAX_MESSAGE_CHARS, footer, splitMarkdown, taskOutput, taskTitle } from './format.ts';
 

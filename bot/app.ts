@@ -10,6 +10,7 @@ import { allowlistPolicy, type AccessPolicy } from './access.ts';
 import type { AgentClient } from './agent-client.ts';
 import { answerQuestion, type AnswerDeps, type AnswerResult, type RespondFn } from './answer.ts';
 import type { BotSettings } from './config.ts';
+import { INVITE_HINT } from './format.ts';
 import type { AnswerJob, ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { slackLogger } from './log.ts';
@@ -45,29 +46,46 @@ export function respondVia(url: string): RespondFn {
   };
 }
 
-/** Answers one job: what Socket Mode does at once and the Lambda worker does from the queue. */
-export function runJob(job: AnswerJob, deps: AnswerDeps): Promise<AnswerResult> {
-  return answerQuestion(
-    deps,
-    { teamId: job.teamId, channelId: job.channelId, threadTs: job.threadTs, userId: job.userId, isDm: job.isDm },
-    job.question,
-    {
-      surface: job.surface,
-      receivedAt: job.receivedAt,
-      ...(job.responseUrl ? { respond: respondVia(job.responseUrl), preface: job.preface ?? '' } : {}),
-    },
-  );
+/**
+ * Answers one job: what Socket Mode does at once and the Lambda worker does from the queue. A slash
+ * command's question is first posted as the thread's parent; where the bot cannot post there, the
+ * answer goes back privately through the response_url, with how to invite the bot.
+ */
+export async function runJob(job: AnswerJob, deps: AnswerDeps): Promise<AnswerResult> {
+  const thread = { teamId: job.teamId, channelId: job.channelId, userId: job.userId, isDm: job.isDm };
+  const options = { surface: job.surface, receivedAt: job.receivedAt };
+  let threadTs = job.threadTs;
+  if (!threadTs) {
+    try {
+      const parent = await deps.client.chat.postMessage({ channel: job.channelId, text: `<@${job.userId}> asked: ${job.question}` });
+      threadTs = parent.ts as string;
+    } catch (e) {
+      const error = (e as { data?: { error?: string } }).data?.error;
+      if ((error !== 'not_in_channel' && error !== 'channel_not_found') || !job.responseUrl) throw e;
+      // no thread to keep: the conversation is this one command
+      return answerQuestion(deps, { ...thread, threadTs: `cmd:${job.dedupeKey}` }, job.question, { ...options, respond: respondVia(job.responseUrl), preface: INVITE_HINT });
+    }
+  }
+  return answerQuestion(deps, { ...thread, threadTs }, job.question, options);
 }
 
-export interface BotOptions {
+export type BotOptions = BotOptionsBase & (
+  /** Answers here, with this agent (Socket Mode). */
+  | { readonly agent: AgentClient; readonly dispatch?: undefined }
+  /** Hands questions on (the Lambda receiver enqueues them). */
+  | { readonly agent?: undefined; readonly dispatch: (job: AnswerJob) => Promise<void> }
+);
+
+interface BotOptionsBase {
   readonly settings: BotSettings;
-  readonly agent: AgentClient;
   readonly logger: Logger;
   /** Socket Mode when absent. */
   readonly receiver?: Receiver;
-  /** What to do with a question; default: answer it now with this app's client. */
-  readonly dispatch?: (job: AnswerJob) => Promise<void>;
   readonly access?: AccessPolicy;
+  /** Listener failures fail the request (so the Lambda receiver answers 500 and Slack retries). */
+  readonly rethrowErrors?: boolean;
+  /** Supplies the bot token per request instead of a fixed token (skips auth.test). */
+  readonly authorize?: ConstructorParameters<typeof App>[0] extends infer O ? (O extends { authorize?: infer A } ? A : never) : never;
   /** Skip auth.test at start (Lambda cold starts). */
   readonly botUserId?: string;
   readonly botId?: string;
@@ -84,7 +102,7 @@ export interface Bot {
 export function createBot(o: BotOptions): Bot {
   const clientOptions = slackClientOptions(o.settings, o.logger);
   const app = new App({
-    token: o.settings.botToken,
+    ...(o.authorize ? { authorize: o.authorize } : { token: o.settings.botToken }),
     ...(o.receiver ? { receiver: o.receiver } : { socketMode: true, appToken: o.settings.appToken }),
     clientOptions,
     logger: slackLogger(o.logger),
@@ -92,16 +110,19 @@ export function createBot(o: BotOptions): Bot {
     ...(o.botId ? { botId: o.botId } : {}),
   });
   const client = new WebClient(o.settings.botToken, clientOptions);
-  const answerDeps: AnswerDeps = { client, agent: o.agent, logger: o.logger, streaming: o.settings.streaming, timeoutMs: o.settings.answerTimeoutMs, ...(o.answer ?? {}) };
   const inFlight = new Set<Promise<unknown>>();
-  const dispatch = o.dispatch ?? (async (job: AnswerJob) => {
-    // Socket Mode: the envelope is already acked; answer without holding the listener.
-    const p = runJob(job, answerDeps).catch((e: unknown) => o.logger.error('answer crashed', { error: e }));
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  });
+  let dispatch: (job: AnswerJob) => Promise<void>;
+  if (o.dispatch) dispatch = o.dispatch;
+  else {
+    const answerDeps: AnswerDeps = { client, agent: o.agent, logger: o.logger, streaming: o.settings.streaming, timeoutMs: o.settings.answerTimeoutMs, ...(o.answer ?? {}) };
+    dispatch = async (job: AnswerJob) => {
+      // Socket Mode: the envelope is already acked; answer without holding the listener.
+      const p = runJob(job, answerDeps).catch((e: unknown) => o.logger.error('answer crashed', { error: e }));
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    };
+  }
   const deps: ListenerDeps = {
-    answer: answerDeps,
     access: o.access ?? allowlistPolicy(o.settings.allow),
     logger: o.logger,
     dispatch,
@@ -110,6 +131,7 @@ export function createBot(o: BotOptions): Bot {
   registerListeners(app, deps);
   app.error(async (e) => {
     o.logger.error('listener failed', { error: e });
+    if (o.rethrowErrors) throw e;
   });
   return { app, client, inFlight };
 }

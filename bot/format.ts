@@ -62,6 +62,9 @@ export function splitMarkdown(text: string, max = MAX_MESSAGE_CHARS): string[] {
   return parts;
 }
 
+/** Put before an answer sent privately because the bot cannot post in the channel. */
+export const INVITE_HINT = 'I can\'t post in this channel, so here is your answer privately. To get answers in the channel, invite me with `/invite @aws-ask`, or ask me in a DM.\n\n';
+
 export const HELP_TEXT = [
   '*aws-ask* answers questions about our AWS account from live, read-only API calls.',
   '',

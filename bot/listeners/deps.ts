@@ -1,10 +1,8 @@
 /** What every listener needs. */
 import type { Logger } from '../../agent/log.ts';
 import type { AccessPolicy } from '../access.ts';
-import type { AnswerDeps } from '../answer.ts';
 
 export interface ListenerDeps {
-  readonly answer: Omit<AnswerDeps, 'client'>;
   readonly access: AccessPolicy;
   readonly logger: Logger;
   /**
@@ -21,13 +19,13 @@ export interface AnswerJob {
   readonly surface: 'mention' | 'command' | 'dm';
   readonly teamId: string;
   readonly channelId: string;
-  readonly threadTs: string;
+  /** The thread to answer in; absent for a slash command, whose question is posted as the parent first. */
+  readonly threadTs?: string;
   readonly userId: string;
   readonly isDm: boolean;
   readonly question: string;
-  /** For slash commands where the bot cannot post: answer through this response_url. */
+  /** A slash command's response_url: where the answer goes when the bot cannot post in the channel. */
   readonly responseUrl?: string;
-  readonly preface?: string;
   /** The event_id / trigger_id the job came from (deduplication). */
   readonly dedupeKey: string;
   readonly receivedAt: number;

@@ -6,8 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { createLogger } from '../../agent/log.ts';
 import { sessionIdForThread } from '../../agent/protocol.ts';
 import { LocalAgentClient, type AgentClient } from '../../bot/agent-client.ts';
-import { INVITE_HINT } from '../../bot/listeners/commands/aws-ask.ts';
-import { HELP_TEXT } from '../../bot/format.ts';
+import { HELP_TEXT, INVITE_HINT } from '../../bot/format.ts';
 import { startDevBot, type DevBot } from '../../bot/socket.ts';
 import { PinnedCredentials } from '../../agent/credentials.ts';
 import { AgentService } from '../../agent/service.ts';

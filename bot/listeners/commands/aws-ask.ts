@@ -1,16 +1,13 @@
 /**
- * `/aws-ask <question>`: acked at once; the question is posted as a parent message and answered in
- * its thread. `/aws-ask` or `/aws-ask help` shows usage. Where the bot cannot post, the answer comes
- * back privately through respond(), with how to invite the bot.
+ * `/aws-ask <question>`: acked at once, then handed on; the question is posted as a parent message
+ * and answered in its thread (see runJob). `/aws-ask` or `/aws-ask help` shows usage.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { HELP_TEXT } from '../../format.ts';
 import type { ListenerDeps } from '../deps.ts';
 
-export const INVITE_HINT = 'I can\'t post in this channel, so here is your answer privately. To get answers in the channel, invite me with `/invite @aws-ask`, or ask me in a DM.\n\n';
-
 export const awsAskCommand = (deps: ListenerDeps) =>
-  async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+  async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const question = command.text.trim();
     if (!question || /^help$/i.test(question)) {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
@@ -28,14 +25,10 @@ export const awsAskCommand = (deps: ListenerDeps) =>
       return;
     }
     await ack();
-    const receivedAt = Date.now();
-    const base = { surface: 'command' as const, teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, isDm, question, dedupeKey: command.trigger_id, receivedAt };
-    try {
-      const parent = await client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> asked: ${question}` });
-      await deps.dispatch({ ...base, threadTs: parent.ts as string });
-    } catch (e) {
-      const error = (e as { data?: { error?: string } }).data?.error;
-      if (error !== 'not_in_channel' && error !== 'channel_not_found') throw e;
-      await deps.dispatch({ ...base, threadTs: `${receivedAt / 1000}`, responseUrl: command.response_url, preface: INVITE_HINT });
-    }
+    // The question is posted as the thread's parent by whoever answers (at once in Socket Mode, the
+    // worker in Lambda), so nothing slow happens before Slack gets its ack.
+    await deps.dispatch({
+      surface: 'command', teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, isDm, question,
+      responseUrl: command.response_url, dedupeKey: command.trigger_id, receivedAt: Date.now(),
+    });
   };
