@@ -368,7 +368,8 @@ export async function answerQuestion(deps: AnswerDeps, thread: Thread, question:
   try {
     await renderer.finish(tail);
   } catch (e) {
-    errorCode ??= 'slack';
+    // whatever happened before, the asker has not seen an ending: the caller may retry
+    errorCode = 'slack';
     ok = false;
     log.error('could not deliver the answer to Slack', { error: slackError(e) });
   }

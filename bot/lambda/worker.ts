@@ -1,0 +1,110 @@
+/**
+ * The worker Lambda: takes questions from the SQS FIFO queue and answers them through the AgentCore
+ * runtime, in the thread. Each job is answered once even when delivered twice (Powertools
+ * idempotency, DynamoDB). A job whose answer cannot be delivered to Slack is reported as a batch item
+ * failure and retried; on its last try the asker is told, and SQS moves it to the dead-letter queue.
+ */
+import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { WebClient } from '@slack/web-api';
+import { createLogger } from '../../agent/log.ts';
+import { newRef } from '../../agent/ref.ts';
+import { AgentCoreClient } from '../agent-client.ts';
+import type { AnswerDeps } from '../answer.ts';
+import { runJob, slackClientOptions } from '../app.ts';
+import type { AnswerJob } from '../listeners/deps.ts';
+import { lambdaSettings } from './settings.ts';
+
+const log = createLogger({ base: { fn: 'worker' } });
+const processor = new SqsFifoPartialProcessorAsync();
+const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'dedupeKey', expiresAfterSeconds: 24 * 3600 });
+
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+}
+
+let deps: { version: string; value: AnswerDeps } | undefined;
+
+async function answerDeps(): Promise<AnswerDeps> {
+  const s = await lambdaSettings();
+  if (deps?.version === s.version) return deps.value;
+  const runtimeArn = process.env.AGENT_RUNTIME_ARN;
+  if (!runtimeArn) throw new Error('AGENT_RUNTIME_ARN is not set');
+  const value: AnswerDeps = {
+    client: new WebClient(s.bot.botToken, slackClientOptions(s.bot, log)),
+    agent: new AgentCoreClient({ runtimeArn }),
+    logger: log,
+    streaming: s.bot.streaming,
+    timeoutMs: s.bot.answerTimeoutMs,
+  };
+  deps = { version: s.version, value };
+  return value;
+}
+
+const KEYS: readonly (keyof AnswerJob)[] = ['surface', 'teamId', 'channelId', 'userId', 'question', 'dedupeKey'];
+
+export function parseJob(body: string): AnswerJob {
+  const job = JSON.parse(body) as AnswerJob;
+  for (const k of KEYS) if (typeof job[k] !== 'string' || !job[k]) throw new Error(`job has no ${k}`);
+  if (!['mention', 'command', 'dm'].includes(job.surface)) throw new Error(`unknown surface ${job.surface}`);
+  return job;
+}
+
+let persistence: DynamoDBPersistenceLayer | undefined;
+let answerOnce: ((job: AnswerJob) => Promise<{ ok: boolean; ref: string }>) | undefined;
+
+function idempotentAnswer(): (job: AnswerJob) => Promise<{ ok: boolean; ref: string }> {
+  if (answerOnce) return answerOnce;
+  const tableName = process.env.IDEMPOTENCY_TABLE;
+  if (!tableName) throw new Error('IDEMPOTENCY_TABLE is not set');
+  persistence = new DynamoDBPersistenceLayer({ tableName });
+  answerOnce = makeIdempotent(
+    async (job: AnswerJob) => {
+      const result = await runJob(job, await answerDeps());
+      // could not reach Slack: fail, so the job is retried (and the idempotency record released)
+      if (result.errorCode === 'slack') throw new DeliveryError(`could not deliver the answer (ref ${result.ref})`);
+      return { ok: result.ok, ref: result.ref };
+    },
+    { persistenceStore: persistence, config: idempotency },
+  );
+  return answerOnce;
+}
+
+async function tellAsker(job: AnswerJob, attempts: number): Promise<void> {
+  const ref = newRef();
+  log.error('giving up on a job; it goes to the dead-letter queue', { ref, dedupeKey: job.dedupeKey, attempts });
+  const text = `:warning: Sorry, I could not answer \u201c${job.question.slice(0, 200)}\u201d after ${attempts} tries. Please ask again in a little while. (ref ${ref})`;
+  try {
+    const { client } = await answerDeps();
+    await client.chat.postMessage({ channel: job.channelId, ...(job.threadTs ? { thread_ts: job.threadTs } : {}), text });
+  } catch (e) {
+    log.error('could not tell the asker either', { ref, error: e });
+  }
+}
+
+async function handleRecord(record: SQSRecord): Promise<void> {
+  let job: AnswerJob;
+  try {
+    job = parseJob(record.body);
+  } catch (e) {
+    // a malformed job will never succeed: log it and let it go
+    log.error('dropped a malformed job', { messageId: record.messageId, error: e });
+    return;
+  }
+  try {
+    await idempotentAnswer()(job);
+  } catch (e) {
+    if (e instanceof IdempotencyAlreadyInProgressError) throw e;
+    const attempts = Number(record.attributes.ApproximateReceiveCount ?? '1');
+    if (attempts >= Number(process.env.MAX_RECEIVE_COUNT ?? '3')) await tellAsker(job, attempts);
+    throw e;
+  }
+}
+
+export const workerHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  idempotency.registerLambdaContext(context);
+  // every failure is reported per item (never a thrown batch), so SQS retries exactly those
+  return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+};
