@@ -8,7 +8,7 @@
  *
  * The same directory is the container image's content (agent/Dockerfile).
  */
-import { build, type BuildOptions } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -44,11 +44,12 @@ export interface BundleResult {
   readonly totalBytes: number;
 }
 
-export async function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): Promise<BundleResult> {
+/** Synchronous, so CDK synth can call it as a local bundling step (no Docker). */
+export function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): BundleResult {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, 'server.mjs');
-  await build({ ...esbuildDefaults, entryPoints: [join(repoRoot, 'agent', 'server.ts')], outfile: entry, external: EXTERNAL });
+  buildSync({ ...esbuildDefaults, entryPoints: [join(repoRoot, 'agent', 'server.ts')], outfile: entry, external: EXTERNAL });
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ name: 'aws-ask-agent', private: true, type: 'module', main: 'server.mjs' }, null, 2)}\n`);
   for (const pkg of EXTERNAL) {
     const from = join(repoRoot, 'node_modules', pkg);
@@ -60,7 +61,7 @@ export async function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): Pro
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
-  const r = await bundleAgent();
+  const r = bundleAgent();
   const mb = (n: number) => `${(n / 1_048_576).toFixed(1)} MB`;
   process.stdout.write(`agent bundle: ${r.entry} (${mb(r.bundleBytes)}; ${mb(r.totalBytes)} with iam-data)\n`);
 }

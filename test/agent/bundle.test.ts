@@ -26,7 +26,7 @@ beforeAll(async () => {
   bedrock = await startFakeBedrock((req) => lastToolResults(req).length
     ? { text: `Seen: ${(lastToolResults(req)[0]!.match(/bundle-\d/g) ?? []).sort().join(', ')}` }
     : { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', region: REGION, label: 'instances' } }] });
-  const built = await bundleAgent(mkdtempSync(join(tmpdir(), 'aws-ask-build-')));
+  const built = bundleAgent(mkdtempSync(join(tmpdir(), 'aws-ask-build-')));
   const dir = mkdtempSync(join(tmpdir(), 'aws-ask-pkg-'));
   cpSync(built.dir, dir, { recursive: true });
   const port = await freePort();
