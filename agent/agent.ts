@@ -3,7 +3,7 @@
  * read-only tool, and a system prompt written for answering questions about one AWS account in Slack.
  */
 import { Agent, BedrockModel, type FunctionTool, type Model, type RetryStrategy, type SessionManager } from '@strands-agents/sdk';
-import { ConfigError } from './credentials.ts';
+import { ConfigError } from './errors.ts';
 import { REGION } from './tools/use-aws.ts';
 
 export const DEFAULT_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';

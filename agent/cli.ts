@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from './credentials.ts';
+import { ConfigError } from './errors.ts';
 import { createLogger, silentLogger } from './log.ts';
 import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from './policy.ts';
 import type { InvocationResponse, ToolCallSummary } from './protocol.ts';

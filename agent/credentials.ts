@@ -13,9 +13,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { readOnlyPolicyArn, sessionPolicyDocument } from './policy.ts';
 import type { Asker } from './protocol.ts';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+import { ConfigError } from './errors.ts';
+
+export { ConfigError };
 
 
 export type CredentialMode =

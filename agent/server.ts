@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from './credentials.ts';
+import { ConfigError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import {
   MAX_BODY_BYTES,

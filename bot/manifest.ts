@@ -5,10 +5,11 @@
  *   slack/manifest.dev.json    Socket Mode, for `npm run dev`
  *   slack/manifest.prod.json   HTTP, pointed at the deployed receiver URL
  *
- * `npm run manifest` rewrites both; `npm run manifest -- --url https://…/` fills in the production
- * request URL (the deploy's `SlackRequestUrl` output); without it the placeholder stays.
+ * `npm run manifest` rewrites both. The production request URL is the deploy's `SlackRequestUrl`
+ * output: from `--url https://…/`, else from `cdk-outputs.json` (written by `npm run deploy`), else
+ * a placeholder that says what to do.
  */
-import { writeFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SUGGESTED_PROMPTS } from './format.ts';
@@ -68,13 +69,26 @@ export function writeManifests(requestUrl?: string, dir = slackDir): string[] {
   return files;
 }
 
+/** The SlackRequestUrl in a `cdk deploy --outputs-file` file, if there is one. */
+export function requestUrlFromOutputs(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const outputs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, string>>;
+  for (const stack of Object.values(outputs)) if (stack.SlackRequestUrl) return stack.SlackRequestUrl;
+  return undefined;
+}
+
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (invokedDirectly) {
   const i = process.argv.indexOf('--url');
-  const url = i > 0 ? process.argv[i + 1] : undefined;
-  if (i > 0 && (!url || !/^https:\/\/\S+$/.test(url))) {
+  const given = i > 0 ? process.argv[i + 1] : undefined;
+  if (i > 0 && (!given || !/^https:\/\/\S+$/.test(given))) {
     process.stderr.write('--url needs the https request URL of the deployed receiver (the SlackRequestUrl output).\n');
     process.exit(2);
   }
+  const outputsFile = resolve(slackDir, '..', 'cdk-outputs.json');
+  const url = given ?? requestUrlFromOutputs(outputsFile);
   for (const f of writeManifests(url)) process.stdout.write(`wrote ${f}\n`);
+  process.stdout.write(url
+    ? `slack/manifest.prod.json points at ${url}\n`
+    : 'slack/manifest.prod.json has a placeholder URL: deploy first (npm run deploy writes cdk-outputs.json) or pass --url.\n');
 }

@@ -5,7 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../agent/credentials.ts';
+import { ConfigError } from '../agent/errors.ts';
 import { createLogger, type Logger } from '../agent/log.ts';
 import { agentServiceFromEnv } from '../agent/service.ts';
 import { AgentCoreClient, LocalAgentClient, type AgentClient } from './agent-client.ts';

@@ -7,7 +7,7 @@
  * worker's idempotency table. cdk-nag's AwsSolutions checks run on it (infra/app.ts); every
  * suppression here says why.
  */
-import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, DefaultStackSynthesizer, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AgentCoreRuntime, AgentRuntimeArtifact, Runtime as AgentRuntime } from 'aws-cdk-lib/aws-bedrockagentcore';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -300,6 +300,14 @@ export class AwsAskStack extends Stack {
       { id: iam5(`<${logical(this.sessionBucket)}.Arn>/sessions/*`), reason: 'Conversation snapshots under sessions/, named per thread at run time.' },
       { id: iam5(`<${logical(this.runtime)}.AgentRuntimeArn>/*`), reason: 'InvokeAgentRuntime (worker) and Get/UpdateAgentRuntime (MMDSv2 resource) need the runtime and its endpoints (arn/*), as AgentCore requires.' },
       { id: iam5(`<${this.getLogicalId(mmdsHandler.node.defaultChild as CfnElement)}.Arn>:*`), reason: 'The custom resource provider framework invokes versions of its own handler.' },
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((a) => ({
+        id: `AwsSolutions-IAM5[Action::${a}]`,
+        reason: 'CDK\'s standard read grant on the code asset (the runtime\'s code package in the CDK assets bucket).',
+      })),
+      {
+        id: iam5(`arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-<AWS::Region>/*`),
+        reason: 'The runtime reads its code package from the CDK assets bucket, where the deploy put it (object key known only at deploy).',
+      },
     );
   }
 }

@@ -13,7 +13,7 @@ import { createLogger } from '../../agent/log.ts';
 import { newRef } from '../../agent/ref.ts';
 import { AgentCoreClient } from '../agent-client.ts';
 import type { AnswerDeps } from '../answer.ts';
-import { runJob, slackClientOptions } from '../app.ts';
+import { runJob, slackClientOptions } from '../jobs.ts';
 import type { AnswerJob } from '../listeners/deps.ts';
 import { lambdaSettings } from './settings.ts';
 
