@@ -119,13 +119,20 @@ export class PinnedCredentials {
     const key = `role:${params.RoleArn}:${this.mode.profile ?? ''}:${params.SourceIdentity ?? '-'}`;
     let provider = this.byAsker.get(key);
     if (!provider) {
-      provider = memoizeCredentials(
-        fromTemporaryCredentials({
-          params,
-          ...(this.master ? { masterCredentials: this.master } : {}),
-          clientConfig: { region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1' },
-        }),
-      );
+      const assume = fromTemporaryCredentials({
+        params,
+        ...(this.master ? { masterCredentials: this.master } : {}),
+        clientConfig: { region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1' },
+      });
+      const roleArn = params.RoleArn;
+      provider = memoizeCredentials(async () => {
+        try {
+          return await assume();
+        } catch (e) {
+          // say what failed: not the call the model asked for, but the bot's own credentials
+          throw Object.assign(new Error(`could not assume the tool role ${roleArn}: ${(e as Error).message}`), { name: 'CredentialsProviderError', cause: e });
+        }
+      });
       this.byAsker.set(key, provider);
       const max = this.options.maxAskers ?? 500;
       while (this.byAsker.size > max) this.byAsker.delete(this.byAsker.keys().next().value as string);

@@ -54,7 +54,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 const errorBody = (code: ErrorCode, message: string, ref?: string): ErrorBody => ({ error: { code, message, ...(ref ? { ref } : {}) } });
 
-function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; body: string } | { ok: false; tooLarge: true }> {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as UTF-8 text; `tooLarge` past the limit, `ok: false` (not too large) when it is not valid UTF-8. */
+function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; body: string } | { ok: false; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
@@ -70,7 +73,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; body
       if (size > limit) over = true;
       else chunks.push(c);
     });
-    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, body: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => {
+      if (over) return resolve({ ok: false, tooLarge: true });
+      try {
+        resolve({ ok: true, body: utf8.decode(Buffer.concat(chunks)) });
+      } catch {
+        resolve({ ok: false, tooLarge: false });
+      }
+    });
     req.on('error', reject);
   });
 }
@@ -96,7 +106,8 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
     const ctype = String(req.headers['content-type'] ?? 'application/json');
     if (!/^application\/json\b/i.test(ctype)) return sendJson(res, 415, errorBody('bad_request', 'Content-Type must be application/json'));
     const read = await readBody(req, MAX_BODY_BYTES);
-    if (!read.ok) return sendJson(res, 413, errorBody('bad_request', `body is larger than ${MAX_BODY_BYTES} bytes`));
+    if (!read.ok && read.tooLarge) return sendJson(res, 413, errorBody('bad_request', `body is larger than ${MAX_BODY_BYTES} bytes`));
+    if (!read.ok) return sendJson(res, 400, errorBody('bad_request', 'body is not valid UTF-8'));
     const parsed = parseInvocationRequest(read.body);
     if (!parsed.ok) return sendJson(res, 400, errorBody('bad_request', parsed.message));
 

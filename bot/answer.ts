@@ -300,6 +300,11 @@ export interface AnswerOptions {
   readonly surface?: string;
   /** When the question arrived (ms epoch), for the first-update figure. */
   readonly receivedAt?: number;
+  /**
+   * A retried job (its worker died mid-answer): if the thread's agent is still busy with the dead
+   * attempt, say nothing and return `retry`, so the queue brings it back later.
+   */
+  readonly retryIfBusy?: boolean;
 }
 
 export async function answerQuestion(deps: AnswerDeps, thread: Thread, question: string, options: AnswerOptions = {}): Promise<AnswerResult> {
@@ -348,6 +353,9 @@ export async function answerQuestion(deps: AnswerDeps, thread: Thread, question:
         ok = true;
         tail = footer(ev.toolCalls, Date.now() - started, ev.usage);
         break;
+      } else if (ev.type === 'error' && ev.code === 'busy' && options.retryIfBusy && !text && !toolCalls.length) {
+        log.info('thread still busy with an earlier attempt; will retry', { agentRef: ev.ref });
+        return { ok: false, ref, text: '', toolCalls, errorCode: 'retry' };
       } else if (ev.type === 'error') {
         errorCode = timeout.aborted ? 'timeout' : ev.code;
         const message = timeout.aborted ? `The answer took too long and was stopped. Try a narrower question. (ref ${ev.ref})` : ev.message;

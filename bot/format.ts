@@ -62,6 +62,10 @@ export function splitMarkdown(text: string, max = MAX_MESSAGE_CHARS): string[] {
   return parts;
 }
 
+/** The reply to a question longer than the agent takes. */
+export const tooLongText = (length: number, max: number) =>
+  `That question is ${n.format(length)} characters; I can take up to ${n.format(max)}. Please ask a shorter one (the details I need, not the whole log).`;
+
 /** Put before an answer sent privately because the bot cannot post in the channel. */
 export const INVITE_HINT = 'I can\'t post in this channel, so here is your answer privately. To get answers in the channel, invite me with `/invite @aws-ask`, or ask me in a DM.\n\n';
 

@@ -6,7 +6,9 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../agent/log.ts';
 import { answerQuestion, type AnswerDeps, type AnswerResult, type RespondFn } from './answer.ts';
 import type { BotSettings } from './config.ts';
-import { INVITE_HINT } from './format.ts';
+import { MAX_PROMPT_CHARS } from '../agent/protocol.ts';
+import { newRef } from '../agent/ref.ts';
+import { INVITE_HINT, tooLongText } from './format.ts';
 import type { AnswerJob } from './listeners/deps.ts';
 import { slackLogger } from './log.ts';
 
@@ -46,9 +48,14 @@ export function respondVia(url: string): RespondFn {
  * command's question is first posted as the thread's parent; where the bot cannot post there, the
  * answer goes back privately through the response_url, with how to invite the bot.
  */
-export async function runJob(job: AnswerJob, deps: AnswerDeps): Promise<AnswerResult> {
+export async function runJob(job: AnswerJob, deps: AnswerDeps, extra: { retryIfBusy?: boolean } = {}): Promise<AnswerResult> {
   const thread = { teamId: job.teamId, channelId: job.channelId, userId: job.userId, isDm: job.isDm };
-  const options = { surface: job.surface, receivedAt: job.receivedAt };
+  if (job.question.length > MAX_PROMPT_CHARS) {
+    // said in the thread, never sent to the agent (which would refuse it)
+    await deps.client.chat.postMessage({ channel: job.channelId, ...(job.threadTs ? { thread_ts: job.threadTs } : {}), text: tooLongText(job.question.length, MAX_PROMPT_CHARS) });
+    return { ok: false, ref: newRef(), text: '', toolCalls: [], errorCode: 'too_long' };
+  }
+  const options = { surface: job.surface, receivedAt: job.receivedAt, ...(extra.retryIfBusy ? { retryIfBusy: true } : {}) };
   let threadTs = job.threadTs;
   if (!threadTs) {
     try {

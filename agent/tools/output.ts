@@ -62,7 +62,8 @@ const VALUE_PATTERNS: readonly [RegExp, string | ((m: string, ...g: string[]) =>
   [/\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g, REDACTED],
   [/\b((?:[a-z][a-z0-9+.-]*):\/\/[^:\/\s"'@]+:)([^@\s"'\/]+)(@)/gi, (_m, a = '', _p, c = '') => `${a}${REDACTED}${c}`],
   [
-    /\b((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|api[_-]?key|token|auth[_-]?token)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{6,})/gi,
+    // not after a letter or digit, so db_password= and MY_SECRET= are caught too
+    /(?<![a-z0-9])((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|api[_-]?key|token|auth[_-]?token)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{6,})/gi,
     (_m, k = '', sep = '') => `${k}${sep}${REDACTED}`,
   ],
 ];
@@ -194,19 +195,23 @@ export function fitToBudget(input: Plain, maxBytes: number): { value: Plain; cut
       let kept = 0;
       let used = total - arr.size + 2;
       while (kept < items.length && used + (sizes[kept] ?? 0) <= maxBytes) used += sizes[kept++] ?? 0;
-      // Not even one item fits: keep the first and cut inside it (one EC2 reservation holding many
-      // instances), unless it has nothing inside to cut.
-      if (kept === 0 && largest(items[0] ?? null, 'array')) kept = 1;
-      if (kept >= items.length) {
+      // The next item does not fit whole: if there is room left and it has lists inside (an EC2
+      // reservation holding many instances), keep it too and cut inside it next round.
+      const next = items[kept];
+      const partial = kept < items.length && maxBytes - used > 512 && largest(next ?? null, 'array') !== undefined;
+      if (partial) kept++;
+      if (kept >= items.length && !partial) {
         exhausted.add(at);
         continue;
       }
-      if (kept === 1 && largest(items[0] ?? null, 'array')) exhausted.add(at);
+      if (partial) exhausted.add(at);
       value = setAt(value, arr.path, items.slice(0, kept));
-      const prior = cuts.findIndex((c) => c.path === at);
-      const cut: Cut = { path: at, kept, total: prior >= 0 ? (cuts[prior] as Cut).total : items.length, unit: 'items' };
-      if (prior >= 0) cuts.splice(prior, 1, cut);
-      else cuts.push(cut);
+      if (kept < items.length) {
+        const prior = cuts.findIndex((c) => c.path === at);
+        const cut: Cut = { path: at, kept, total: prior >= 0 ? (cuts[prior] as Cut).total : items.length, unit: 'items' };
+        if (prior >= 0) cuts.splice(prior, 1, cut);
+        else cuts.push(cut);
+      }
       total = bytes(JSON.stringify(value));
       continue;
     }

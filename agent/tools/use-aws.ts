@@ -380,7 +380,7 @@ export function explainError(
     };
   }
   if (BAD_CREDENTIALS.test(name)) {
-    return { code: name, text: `${name}: the bot's AWS credentials were rejected for ${call}: ${message}. This is a deployment problem, not the question's.` };
+    return { code: name, text: `${name}: the bot could not get its AWS credentials accepted for ${call}: ${message}. This is a deployment problem, not the question's; say so rather than retry.` };
   }
   if (INVALID_INPUT.test(name) || (!err.$metadata && e instanceof TypeError)) {
     const hint = shape ? ` ${expects(shape)}` : '';

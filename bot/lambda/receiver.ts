@@ -5,7 +5,7 @@
  * per thread). Nothing slow happens before Slack gets its answer.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AwsLambdaReceiver } from '@slack/bolt';
+import { AwsLambdaReceiver, isValidSlackRequest } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
 import { createLogger } from '../../agent/log.ts';
@@ -49,6 +49,54 @@ function build(s: LambdaSettings): Handler {
   return receiver.toHandler() as Handler;
 }
 
+/** Slack's payloads are small; anything larger is refused before it is read further. */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+const header = (event: APIGatewayProxyEventV2, name: string) => {
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
+  return undefined;
+};
+
+/**
+ * What Bolt would not answer well: oversized bodies (413), timestamps from the future (401), bodies
+ * it cannot parse or commands missing their ids (400, once the signature is checked), and event
+ * callbacks with no event (acked and dropped, so Slack does not retry them). Undefined: hand the
+ * request to Bolt.
+ */
+export function precheck(event: APIGatewayProxyEventV2, signingSecret: string): APIGatewayProxyResult | undefined {
+  const body = event.body ?? '';
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) return { statusCode: 413, body: '' };
+  // Bolt refuses old timestamps; refuse ones from the future too (a clock skew of 5 minutes either way)
+  const ts = Number(header(event, 'x-slack-request-timestamp'));
+  if (Number.isFinite(ts) && ts - Date.now() / 1000 > 5 * 60) return { statusCode: 401, body: '' };
+  const verified = () => isValidSlackRequest({
+    signingSecret,
+    body,
+    headers: { 'x-slack-signature': header(event, 'x-slack-signature') ?? '', 'x-slack-request-timestamp': ts },
+  });
+  if (/x-www-form-urlencoded/i.test(header(event, 'content-type') ?? '')) {
+    const form = new URLSearchParams(body);
+    // a slash command always carries these; without them it cannot be answered
+    if (form.has('command') && ['team_id', 'channel_id', 'user_id', 'trigger_id'].some((k) => !form.get(k))) {
+      return verified() ? { statusCode: 400, body: '' } : { statusCode: 401, body: '' };
+    }
+    return undefined;
+  }
+  if (!/json/i.test(header(event, 'content-type') ?? '')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  const suspicious = parsed === undefined || (typeof parsed === 'object' && parsed !== null && (parsed as { type?: unknown }).type === 'event_callback' && typeof (parsed as { event?: unknown }).event !== 'object');
+  if (!suspicious) return undefined;
+  if (!verified()) return { statusCode: 401, body: '' };
+  if (parsed === undefined) return { statusCode: 400, body: '' };
+  log.warn('event callback without an event, dropped', {});
+  return { statusCode: 200, body: '' };
+}
+
 /** Function URL bodies may be base64; Bolt would decode them as ASCII, so decode UTF-8 here. */
 export function decodeBody(event: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
   if (!event.isBase64Encoded || typeof event.body !== 'string') return event;
@@ -64,5 +112,6 @@ export const receiverHandler = async (event: APIGatewayProxyEventV2, context: Co
     return { statusCode: 500, body: '' };
   }
   if (!built || built.version !== settings.version) built = { version: settings.version, handler: build(settings) };
-  return built.handler(decodeBody(event), context);
+  const decoded = decodeBody(event);
+  return precheck(decoded, settings.bot.signingSecret as string) ?? built.handler(decoded, context);
 };

@@ -53,21 +53,27 @@ export function parseJob(body: string): AnswerJob {
 }
 
 let persistence: DynamoDBPersistenceLayer | undefined;
-let answerOnce: ((job: AnswerJob) => Promise<{ ok: boolean; ref: string }>) | undefined;
+let answerOnce: ((job: AnswerJob, attempt: number) => Promise<{ ok: boolean; ref: string }>) | undefined;
 
-function idempotentAnswer(): (job: AnswerJob) => Promise<{ ok: boolean; ref: string }> {
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
+function idempotentAnswer(): (job: AnswerJob, attempt: number) => Promise<{ ok: boolean; ref: string }> {
   if (answerOnce) return answerOnce;
   const tableName = process.env.IDEMPOTENCY_TABLE;
   if (!tableName) throw new Error('IDEMPOTENCY_TABLE is not set');
   persistence = new DynamoDBPersistenceLayer({ tableName });
   answerOnce = makeIdempotent(
-    async (job: AnswerJob) => {
-      const result = await runJob(job, await answerDeps());
+    async (job: AnswerJob, attempt: number) => {
+      // a retry may find the thread's agent still busy with the attempt that died: then try later
+      const result = await runJob(job, await answerDeps(), { retryIfBusy: attempt > 1 });
+      if (result.errorCode === 'retry') throw new RetryLater(`the thread is still busy with an earlier attempt (ref ${result.ref})`);
       // could not reach Slack: fail, so the job is retried (and the idempotency record released)
       if (result.errorCode === 'slack') throw new DeliveryError(`could not deliver the answer (ref ${result.ref})`);
       return { ok: result.ok, ref: result.ref };
     },
-    { persistenceStore: persistence, config: idempotency },
+    { persistenceStore: persistence, config: idempotency, dataIndexArgument: 0 },
   );
   return answerOnce;
 }
@@ -93,11 +99,11 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     log.error('dropped a malformed job', { messageId: record.messageId, error: e });
     return;
   }
+  const attempts = Number(record.attributes.ApproximateReceiveCount ?? '1');
   try {
-    await idempotentAnswer()(job);
+    await idempotentAnswer()(job, attempts);
   } catch (e) {
     if (e instanceof IdempotencyAlreadyInProgressError) throw e;
-    const attempts = Number(record.attributes.ApproximateReceiveCount ?? '1');
     if (attempts >= Number(process.env.MAX_RECEIVE_COUNT ?? '3')) await tellAsker(job, attempts);
     throw e;
   }

@@ -1,6 +1,6 @@
 /** Registers every listener on a Bolt app. */
 import type { App } from '@slack/bolt';
-import { awsAskCommand } from './commands/aws-ask.ts';
+import { awsAskCommand, unknownCommand } from './commands/aws-ask.ts';
 import type { ListenerDeps } from './deps.ts';
 import { appHomeOpened, assistantThreadStarted } from './events/app-home-opened.ts';
 import { appMention } from './events/app-mention.ts';
@@ -12,4 +12,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.event('app_home_opened', appHomeOpened(deps));
   app.event('assistant_thread_started', assistantThreadStarted(deps));
   app.command('/aws-ask', awsAskCommand(deps));
+  app.command(/^\/(?!aws-ask$)/, unknownCommand());
 }

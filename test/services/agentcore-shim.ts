@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SESSION_HEADER } from '../../agent/protocol.ts';
 
 export interface ShimFault {
+  /** 0: never answer (a hung runtime). */
   readonly status: number;
   readonly type: string;
   readonly message: string;
@@ -41,6 +42,7 @@ export async function startAgentCoreShim(agentUrl: string): Promise<AgentCoreShi
     if (fault) {
       fault.times--;
       req.resume();
+      if (fault.status === 0) return; // hang: never answer
       res.writeHead(fault.status, { 'Content-Type': 'application/json', 'x-amzn-errortype': fault.type });
       res.end(JSON.stringify({ message: fault.message }));
       return;

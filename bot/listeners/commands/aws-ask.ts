@@ -3,7 +3,8 @@
  * and answered in its thread (see runJob). `/aws-ask` or `/aws-ask help` shows usage.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { HELP_TEXT } from '../../format.ts';
+import { MAX_PROMPT_CHARS } from '../../../agent/protocol.ts';
+import { HELP_TEXT, tooLongText } from '../../format.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 export const awsAskCommand = (deps: ListenerDeps) =>
@@ -20,6 +21,10 @@ export const awsAskCommand = (deps: ListenerDeps) =>
       await ack({ response_type: 'ephemeral', text: access.message });
       return;
     }
+    if (question.length > MAX_PROMPT_CHARS) {
+      await ack({ response_type: 'ephemeral', text: tooLongText(question.length, MAX_PROMPT_CHARS) });
+      return;
+    }
     if (!deps.firstTime(command.trigger_id)) {
       await ack();
       return;
@@ -31,4 +36,10 @@ export const awsAskCommand = (deps: ListenerDeps) =>
       surface: 'command', teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, isDm, question,
       responseUrl: command.response_url, dedupeKey: command.trigger_id, receivedAt: Date.now(),
     });
+  };
+
+/** Any other command routed to this app: say what it answers. */
+export const unknownCommand = () =>
+  async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    await ack({ response_type: 'ephemeral', text: `I only answer \`/aws-ask\`, not \`${command.command}\`. Try \`/aws-ask help\`.` });
   };

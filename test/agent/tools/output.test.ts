@@ -101,6 +101,20 @@ describe('fitToBudget', () => {
     expect(cuts).toEqual([{ path: 'Reservations[0].Instances', kept: res[0]!.Instances.length, total: 300, unit: 'items' }]);
   });
 
+  it('fills the budget: whole small items first, then part of the next big one', () => {
+    const v: Plain = { Reservations: [{ ReservationId: 'r-small', Instances: instances(2) }, { ReservationId: 'r-big', Instances: instances(500) }, { ReservationId: 'r-big2', Instances: instances(500) }] };
+    const { value, cuts, bytes } = fitToBudget(v, 4_000);
+    expect(bytes).toBeLessThanOrEqual(4_000);
+    expect(bytes).toBeGreaterThan(3_000);
+    const res = (value as { Reservations: { ReservationId: string; Instances: Plain[] }[] }).Reservations;
+    expect(res.map((r) => r.ReservationId)).toEqual(['r-small', 'r-big']);
+    expect(res[1]!.Instances.length).toBeGreaterThan(10);
+    expect(cuts).toEqual([
+      { path: 'Reservations', kept: 2, total: 3, unit: 'items' },
+      { path: 'Reservations[1].Instances', kept: res[1]!.Instances.length, total: 500, unit: 'items' },
+    ]);
+  });
+
   it('cuts an over-long string when there is no array to cut', () => {
     const { value, cuts, bytes } = fitToBudget({ PolicyDocument: 'x'.repeat(50_000) }, 2_000);
     expect(bytes).toBeLessThanOrEqual(2_000);
