@@ -19,6 +19,12 @@ export interface LambdaSettings {
   readonly version: string;
 }
 
+/** The environment settings the bot reads besides the secret. */
+const ENV_KEYS = ['SLACK_API_URL', 'ALLOWED_TEAM_IDS', 'ALLOWED_CHANNEL_IDS', 'ALLOWED_USER_IDS', 'SLACK_STREAMING', 'ANSWER_TIMEOUT_MS'] as const;
+
+/** Settings per secret value (Powertools hands back the same cached object until it refreshes) and environment. */
+const parsed = new WeakMap<object, { envKey: string; settings: LambdaSettings }>();
+
 export async function lambdaSettings(env: NodeJS.ProcessEnv = process.env): Promise<LambdaSettings> {
   const id = env.SLACK_SECRET_ID;
   if (!id) throw new ConfigError('SLACK_SECRET_ID is not set: the function needs the name or ARN of the Slack secret.');
@@ -28,10 +34,15 @@ export async function lambdaSettings(env: NodeJS.ProcessEnv = process.env): Prom
   } catch (e) {
     throw new ConfigError(`Could not read the Slack secret ${id} (${(e as Error).message}). It must be JSON: ${fillSecretHint(id)}`);
   }
+  const envKey = ENV_KEYS.map((k) => env[k] ?? '').join('\u0000');
+  const known = parsed.get(values);
+  if (known?.envKey === envKey) return known.settings;
   const fromSecret: Record<string, string> = {};
   for (const k of SECRET_KEYS) if (typeof values[k] === 'string') fromSecret[k] = values[k] as string;
-  const parsed = botSettingsFromEnv({ ...env, ...fromSecret }, 'http');
-  if (!parsed.ok) throw new ConfigError(`aws-ask is not configured: ${parsed.problems.join('; ')}. Fill the secret: ${fillSecretHint(id)}`);
-  const version = createHash('sha256').update(JSON.stringify(fromSecret)).digest('hex').slice(0, 16);
-  return { bot: parsed.settings, version };
+  const settings = botSettingsFromEnv({ ...env, ...fromSecret }, 'http');
+  if (!settings.ok) throw new ConfigError(`aws-ask is not configured: ${settings.problems.join('; ')}. Fill the secret: ${fillSecretHint(id)}`);
+  const version = createHash('sha256').update(JSON.stringify(fromSecret)).update(envKey).digest('hex').slice(0, 16);
+  const result = { bot: settings.settings, version };
+  parsed.set(values, { envKey, settings: result });
+  return result;
 }
