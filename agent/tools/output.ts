@@ -198,7 +198,10 @@ export function fitToBudget(input: Plain, maxBytes: number): { value: Plain; cut
       // The next item does not fit whole: if there is room left and it has lists inside (an EC2
       // reservation holding many instances), keep it too and cut inside it next round.
       const next = items[kept];
-      const partial = kept < items.length && maxBytes - used > 512 && largest(next ?? null, 'array') !== undefined;
+      const inner = largest(next ?? null, 'array');
+      // only a container of many records (a reservation of instances) is worth keeping in part; a
+      // single record with a few nested lists is kept whole or not at all
+      const partial = kept < items.length && maxBytes - used > 512 && inner !== undefined && (getAt(next ?? null, inner.path) as Plain[]).length >= 5;
       if (partial) kept++;
       if (kept >= items.length && !partial) {
         exhausted.add(at);

@@ -115,6 +115,13 @@ describe('fitToBudget', () => {
     ]);
   });
 
+  it('keeps single records whole: no record is shown with its nested lists cut away', () => {
+    const record = (i: number) => ({ InstanceId: `i-${i}`, NetworkInterfaces: [{ Id: `eni-${i}`, Ips: ['10.0.0.1'] }], Tags: [{ Key: 'Name', Value: `n-${i}`.padEnd(200, '.') }] });
+    const { value, cuts } = fitToBudget({ Instances: Array.from({ length: 50 }, (_, i) => record(i)) }, 3_000);
+    expect(cuts.map((c) => c.path)).toEqual(['Instances']);
+    for (const r of (value as { Instances: ReturnType<typeof record>[] }).Instances) expect(r.NetworkInterfaces).toHaveLength(1);
+  });
+
   it('cuts an over-long string when there is no array to cut', () => {
     const { value, cuts, bytes } = fitToBudget({ PolicyDocument: 'x'.repeat(50_000) }, 2_000);
     expect(bytes).toBeLessThanOrEqual(2_000);
