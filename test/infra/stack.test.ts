@@ -93,6 +93,13 @@ describe('the AgentCore runtime', () => {
     expect(JSON.stringify(bySid('KeepConversations').Resource)).toContain('/sessions/*');
   });
 
+  it('-c agentArtifact=container synthesises the arm64 image instead (built by Docker only at deploy)', () => {
+    const c = Template.fromStack(new AwsAskStack(new App(), 'AwsAskContainer', { agentArtifact: 'container' }));
+    const rt = Object.values(c.findResources('AWS::BedrockAgentCore::Runtime'))[0] as { Properties: { AgentRuntimeArtifact: Record<string, unknown> } };
+    expect(Object.keys(rt.Properties.AgentRuntimeArtifact)).toEqual(['ContainerConfiguration']);
+    expect(JSON.stringify(rt.Properties.AgentRuntimeArtifact)).toMatch(/container-assets/);
+  }, 60_000);
+
   it('is made to require MMDSv2 by a custom resource that runs again on every runtime version', () => {
     t.hasResourceProperties('Custom::AgentCoreRequireMmdsV2', {
       RuntimeId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AgentRuntime'), 'AgentRuntimeId'] },
