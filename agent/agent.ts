@@ -4,7 +4,7 @@
  */
 import { Agent, BedrockModel, type FunctionTool, type Model, type RetryStrategy, type SessionManager } from '@strands-agents/sdk';
 import { ConfigError } from './errors.ts';
-import { REGION } from './tools/use-aws.ts';
+import { envInt, envRegions, REGION } from './env.ts';
 
 export const DEFAULT_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
 
@@ -33,16 +33,8 @@ export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Agen
   if (!REGION.test(defaultRegion)) throw new ConfigError(`AWS_REGION "${defaultRegion}" is not a region name like eu-west-1.`);
   const modelRegion = env.BEDROCK_REGION ?? defaultRegion;
   if (!REGION.test(modelRegion)) throw new ConfigError(`BEDROCK_REGION "${modelRegion}" is not a region name like us-east-1.`);
-  const regions = (env.AWS_ASK_REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-  const bad = regions.find((r) => !REGION.test(r));
-  if (bad) throw new ConfigError(`AWS_ASK_REGIONS has "${bad}", which is not a region name like eu-west-1.`);
-  const int = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-    return n;
-  };
+  const regions = envRegions(env);
+  const int = (name: string, fallback: number, min: number, max: number) => envInt(env, name, fallback, min, max);
   return {
     modelId: env.MODEL_ID?.trim() || DEFAULT_MODEL_ID,
     modelRegion,

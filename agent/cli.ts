@@ -6,10 +6,9 @@
  *   policy check [--json] [ACTION ...]   allowed or refused, and why, for each action (stdin if none)
  *   policy statements                    the IAM Deny statements the role and session carry
  */
+import { isMain } from './env.ts';
 import { randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors.ts';
 import { createLogger, silentLogger } from './log.ts';
 import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from './policy.ts';
@@ -195,8 +194,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -9,10 +9,9 @@
  *
  * Run with `node agent/server.ts` (or the bundle from `npm run build`); SIGTERM drains and exits.
  */
+import { isMain } from './env.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import {
@@ -212,8 +211,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<Runtim
   return server;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   main().catch((e: unknown) => {
     const message = e instanceof ConfigError ? e.message : `could not start: ${(e as Error).message}`;
     process.stderr.write(`aws-ask agent: ${message}\n`);

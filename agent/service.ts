@@ -20,7 +20,7 @@ import {
 } from '@strands-agents/sdk';
 import { S3Storage } from '@strands-agents/sdk/session/s3-storage';
 import { agentSettingsFromEnv, createAgent, createModel, type AgentSettings } from './agent.ts';
-import { ConfigError, PinnedCredentials, credentialModeFromEnv } from './credentials.ts';
+import { PinnedCredentials, credentialModeFromEnv } from './credentials.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { AgentEvent, ErrorCode, InvocationRequest, ToolCallSummary, Usage } from './protocol.ts';
 import { newRef } from './ref.ts';
@@ -330,12 +330,7 @@ function statusFor(input: unknown, defaultRegion: string): string {
  */
 export function agentServiceFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): { service: AgentService; settings: AgentSettings; credentials: PinnedCredentials } {
   const settings = agentSettingsFromEnv(env);
-  let toolSettings;
-  try {
-    toolSettings = settingsFromEnv(env);
-  } catch (e) {
-    throw new ConfigError((e as Error).message);
-  }
+  const toolSettings = settingsFromEnv(env);
   const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
   const bucket = env.SESSION_BUCKET?.trim();
   const service = new AgentService({

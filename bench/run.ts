@@ -9,7 +9,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, type DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message as SqsMessage } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { AwsCaller, DEFAULT_SETTINGS } from '../agent/tools/use-aws.ts';
 import { esbuildDefaults, repoRoot } from '../infra/bundle.ts';
 import { invokeSse, sessionId, startHarness } from '../test/helpers/agent-harness.ts';
 import { seedRoles } from '../test/helpers/seed.ts';
+import { sqsRecord } from '../test/helpers/sqs.ts';
 import { runTool } from '../test/helpers/tools.ts';
 import { startAgentCoreShim } from '../test/services/agentcore-shim.ts';
 import { lastToolResults, startFakeBedrock } from '../test/services/fake-bedrock.ts';
@@ -230,7 +231,6 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
   Object.assign(process.env, { SLACK_API_URL: slack.apiUrl, AGENT_RUNTIME_ARN: `arn:aws:bedrock-agentcore:${REGION}:123456789012:runtime/bench-1`, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: shim.url, IDEMPOTENCY_TABLE: 'bench-idem' });
   const { receiverHandler, workerHandler } = await import('../bot/lambda.ts');
   const sqs = new SQSClient({ ...aws, endpoint: moto.url });
-  const toRecord1 = (m: SqsMessage): SQSRecord => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: m.Attributes as unknown as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: m.MD5OfBody!, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:1:q.fifo', awsRegion: REGION });
   // one question on an idle system: what a user feels
   const idleFirst: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -239,7 +239,7 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
     await receiverHandler(mentionEvent('one question', ts), context);
     const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], WaitTimeSeconds: 1 }));
     const m = r.Messages![0]!;
-    await workerHandler({ Records: [toRecord1(m)] } as SQSEvent, context);
+    await workerHandler({ Records: [sqsRecord(m)] } as SQSEvent, context);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     const first = slack.calls.find((c) => (c.method === 'chat.startStream' || c.method === 'chat.postMessage') && c.args.thread_ts === ts);
     idleFirst.push(first!.at - at);
@@ -257,7 +257,6 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
   }
   const enqueueSeconds = (performance.now() - started) / 1000;
   // Lambda's SQS poller: 10 concurrent workers, batch size 1, delete what succeeded
-  const toRecord = (m: SqsMessage): SQSRecord => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: m.Attributes as unknown as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: m.MD5OfBody!, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:1:q.fifo', awsRegion: REGION });
   let idle = 0;
   const worker = async () => {
     while (idle < 20) {
@@ -269,7 +268,7 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
         continue;
       }
       idle = 0;
-      const result = await workerHandler({ Records: [toRecord(m)] } as SQSEvent, context);
+      const result = await workerHandler({ Records: [sqsRecord(m)] } as SQSEvent, context);
       if (!result.batchItemFailures.length) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     }
   };

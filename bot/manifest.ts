@@ -9,9 +9,10 @@
  * output: from `--url https://…/`, else from `cdk-outputs.json` (written by `npm run deploy`), else
  * a placeholder that says what to do.
  */
-import { existsSync, readFileSync, writeFileSync, realpathSync } from 'node:fs';
+import { isMain } from '../agent/env.ts';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { SUGGESTED_PROMPTS } from './format.ts';
 
 export const REQUEST_URL_PLACEHOLDER = 'https://REPLACE-WITH-THE-DEPLOYED-SlackRequestUrl/';
@@ -77,8 +78,7 @@ export function requestUrlFromOutputs(file: string): string | undefined {
   return undefined;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   const i = process.argv.indexOf('--url');
   const given = i > 0 ? process.argv[i + 1] : undefined;
   if (i > 0 && (!given || !/^https:\/\/\S+$/.test(given))) {

@@ -3,8 +3,7 @@
  * in this process, or a deployed runtime answers when AGENT_RUNTIME_ARN is set. Every missing or
  * malformed setting is named, one line each, and the process exits 1.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isMain } from '../agent/env.ts';
 import { ConfigError } from '../agent/errors.ts';
 import { createLogger, type Logger } from '../agent/log.ts';
 import { agentServiceFromEnv } from '../agent/service.ts';
@@ -58,8 +57,7 @@ export class SettingsError extends Error {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   const logger = createLogger();
   startDevBot(process.env, logger).then(
     (dev) => {

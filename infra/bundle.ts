@@ -8,10 +8,11 @@
  *
  * The same directory is the container image's content (agent/Dockerfile).
  */
+import { isMain } from '../agent/env.ts';
 import { buildSync, type BuildOptions } from 'esbuild';
-import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync, realpathSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -59,8 +60,7 @@ export function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): BundleRes
   return { dir: outDir, entry, bundleBytes: statSync(entry).size, totalBytes: dirSize(outDir) };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-if (invokedDirectly) {
+if (isMain(import.meta.url)) {
   const r = bundleAgent();
   const mb = (n: number) => `${(n / 1_048_576).toFixed(1)} MB`;
   process.stdout.write(`agent bundle: ${r.entry} (${mb(r.bundleBytes)}; ${mb(r.totalBytes)} with iam-data)\n`);

@@ -7,7 +7,7 @@
  * network call.
  */
 import { BeforeToolCallEvent, FunctionTool, type Agent, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
-import { ConfigError, PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
+import { PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
 import type { Asker } from '../protocol.ts';
 import { decideOperation } from '../policy.ts';
 import {
@@ -115,12 +115,7 @@ export function controlledUseAwsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   extra: Omit<ControlledUseAwsOptions, 'credentials' | 'caller'> = {},
 ): { tool: FunctionTool; credentials: PinnedCredentials; caller: AwsCaller } {
-  let settings: AwsCallSettings;
-  try {
-    settings = settingsFromEnv(env);
-  } catch (e) {
-    throw new ConfigError((e as Error).message);
-  }
+  const settings = settingsFromEnv(env);
   const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
   const caller = new AwsCaller(settings);
   return { tool: createControlledUseAws({ credentials, caller, ...extra }), credentials, caller };

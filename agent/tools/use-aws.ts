@@ -18,6 +18,7 @@ import {
   resolveOperation,
 } from '../aws/operations.ts';
 import { findService, SUPPORTED_SERVICE_NAMES, type SdkModule, type ServiceInfo } from '../aws/services.ts';
+import { envInt, envRegions, REGION } from '../env.ts';
 import { iamActionFor, type Decision } from '../policy.ts';
 import type { ToolCallSummary } from '../protocol.ts';
 import { countItems, fitToBudget, redact, toPlain, type Plain } from './output.ts';
@@ -69,32 +70,19 @@ export const DEFAULT_SETTINGS: AwsCallSettings = {
   defaultRegion: 'us-east-1',
 };
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-  }
-  return n;
-}
-
 /** Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS, AWS_REGION and AWS_ASK_REGIONS. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCallSettings {
-  const regions = (env.AWS_ASK_REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-  for (const r of regions) {
-    if (!REGION.test(r)) throw new Error(`AWS_ASK_REGIONS has "${r}", which is not a region name like eu-west-1.`);
-  }
+  const regions = envRegions(env);
   return {
-    maxBytes: intFrom(env, 'USE_AWS_MAX_BYTES', DEFAULT_SETTINGS.maxBytes, 1_024, 1_048_576),
-    maxPages: intFrom(env, 'USE_AWS_MAX_PAGES', DEFAULT_SETTINGS.maxPages, 1, 100),
-    maxItems: intFrom(env, 'USE_AWS_MAX_ITEMS', DEFAULT_SETTINGS.maxItems, 1, 100_000),
+    maxBytes: envInt(env, 'USE_AWS_MAX_BYTES', DEFAULT_SETTINGS.maxBytes, 1_024, 1_048_576),
+    maxPages: envInt(env, 'USE_AWS_MAX_PAGES', DEFAULT_SETTINGS.maxPages, 1, 100),
+    maxItems: envInt(env, 'USE_AWS_MAX_ITEMS', DEFAULT_SETTINGS.maxItems, 1, 100_000),
     defaultRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regions[0] ?? DEFAULT_SETTINGS.defaultRegion,
     ...(regions.length ? { allowedRegions: regions } : {}),
   };
 }
 
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export { REGION };
 
 /** One AWS call as the tool records it: the protocol's summary plus what it handed the model. */
 export interface AwsCallRecord extends ToolCallSummary {

@@ -9,6 +9,7 @@ import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageComman
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AnswerJob } from '../../bot/listeners/deps.ts';
+import { sqsRecord } from '../helpers/sqs.ts';
 import { instanceCounter, startHarness, type Harness } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { startAgentCoreShim, type AgentCoreShim } from '../services/agentcore-shim.ts';
@@ -58,10 +59,7 @@ async function receive(url = queueUrl): Promise<SqsMessage[]> {
   return r.Messages ?? [];
 }
 
-const toRecord = (m: SqsMessage): SQSRecord => ({
-  messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: m.Attributes as unknown as SQSRecord['attributes'],
-  messageAttributes: {}, md5OfBody: m.MD5OfBody!, eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${REGION}:123456789012:aws-ask-jobs.fifo`, awsRegion: REGION,
-});
+const toRecord = (m: SqsMessage): SQSRecord => sqsRecord(m, REGION);
 
 /** Reads and removes the queued jobs. */
 async function jobsIn(): Promise<AnswerJob[]> {

@@ -7,7 +7,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message } from '@strands-agents/sdk';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { startDevBot } from '../../bot/socket.ts';
 import { createLogger } from '../../agent/log.ts';
 import { invokeSse, sessionId, startHarness, type Harness } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { sqsRecord } from '../helpers/sqs.ts';
 import { runTool } from '../helpers/tools.ts';
 import { startAgentCoreShim, type AgentCoreShim } from '../services/agentcore-shim.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack, SIGNING_SECRET, TEAM_ID } from '../services/fake-slack.ts';
@@ -169,7 +170,7 @@ describe('a worker that dies mid-answer', () => {
         for (let i = 0; i < 50; i++) {
           const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }));
           const m = r.Messages?.[0];
-          if (m) return { messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: m.Attributes, messageAttributes: {}, md5OfBody: m.MD5OfBody!, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:1:crash.fifo', awsRegion: REGION } as unknown as SQSRecord;
+          if (m) return sqsRecord(m, REGION, 'crash.fifo');
           await new Promise((res) => setTimeout(res, 200));
         }
         throw new Error('no message came back');
