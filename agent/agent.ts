@@ -3,10 +3,10 @@
  * read-only tool, and a system prompt written for answering questions about one AWS account in Slack.
  */
 import { Agent, BedrockModel, type FunctionTool, type Model, type RetryStrategy, type SessionManager } from '@strands-agents/sdk';
-import { ConfigError } from './errors.ts';
-import { envInt, envRegions, REGION } from './env.ts';
+import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_MODEL_ID } from '../common/defaults.ts';
+import { ConfigError } from '../common/errors.ts';
+import { envInt, envRegions, REGION } from '../common/settings.ts';
 
-export const DEFAULT_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
 
 export interface AgentSettings {
   /** Bedrock model id or inference profile. */
@@ -42,7 +42,7 @@ export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Agen
     regions,
     maxTurns: int('AGENT_MAX_TURNS', 16, 1, 100),
     maxTokens: int('AGENT_MAX_TOKENS', 4096, 256, 64_000),
-    timeoutMs: int('AGENT_TIMEOUT_MS', 240_000, 1_000, 3_600_000),
+    timeoutMs: int('AGENT_TIMEOUT_MS', DEFAULT_AGENT_TIMEOUT_MS, 1_000, 3_600_000),
   };
 }
 

@@ -6,13 +6,13 @@
  *   policy check [--json] [ACTION ...]   allowed or refused, and why, for each action (stdin if none)
  *   policy statements                    the IAM Deny statements the role and session carry
  */
-import { isMain } from './env.ts';
+import { isMain } from '../common/main.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { ConfigError } from './errors.ts';
-import { createLogger, silentLogger } from './log.ts';
-import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from './policy.ts';
-import type { InvocationResponse, ToolCallSummary } from './protocol.ts';
+import { ConfigError } from '../common/errors.ts';
+import { createLogger, silentLogger } from '../common/log.ts';
+import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from '../common/policy.ts';
+import type { InvocationResponse, ToolCallSummary } from '../common/protocol.ts';
 import { agentServiceFromEnv } from './service.ts';
 
 const USAGE = `Usage:

@@ -10,10 +10,11 @@
  */
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { readOnlyPolicyArn, sessionPolicyDocument } from './policy.ts';
-import type { Asker } from './protocol.ts';
+import { readOnlyPolicyArn, sessionPolicyDocument } from '../common/policy.ts';
+import type { Asker } from '../common/protocol.ts';
 
-import { ConfigError } from './errors.ts';
+import { DEFAULT_REGION } from '../common/defaults.ts';
+import { ConfigError } from '../common/errors.ts';
 
 export { ConfigError };
 
@@ -122,7 +123,7 @@ export class PinnedCredentials {
       const assume = fromTemporaryCredentials({
         params,
         ...(this.master ? { masterCredentials: this.master } : {}),
-        clientConfig: { region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1' },
+        clientConfig: { region: this.options.region ?? process.env.AWS_REGION ?? DEFAULT_REGION },
       });
       const roleArn = params.RoleArn;
       provider = memoizeCredentials(async () => {

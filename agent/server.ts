@@ -9,15 +9,14 @@
  *
  * Run with `node agent/server.ts` (or the bundle from `npm run build`); SIGTERM drains and exits.
  */
-import { isMain } from './env.ts';
+import { isMain } from '../common/main.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from './errors.ts';
-import { createLogger, type Logger } from './log.ts';
+import { ConfigError } from '../common/errors.ts';
+import { createLogger, type Logger } from '../common/log.ts';
 import {
   MAX_BODY_BYTES,
   SESSION_HEADER,
-  encodeSse,
   parseInvocationRequest,
   sessionIdProblem,
   type AgentEvent,
@@ -26,8 +25,9 @@ import {
   type InvocationResponse,
   type ToolCallSummary,
   type Usage,
-} from './protocol.ts';
-import { newRef } from './ref.ts';
+} from '../common/protocol.ts';
+import { newRef } from '../common/ref.ts';
+import { encodeSse } from '../common/sse.ts';
 import { agentServiceFromEnv, type AgentService } from './service.ts';
 
 export interface RuntimeServerOptions {

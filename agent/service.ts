@@ -21,9 +21,10 @@ import {
 import { S3Storage } from '@strands-agents/sdk/session/s3-storage';
 import { agentSettingsFromEnv, createAgent, createModel, type AgentSettings } from './agent.ts';
 import { PinnedCredentials, credentialModeFromEnv } from './credentials.ts';
-import { silentLogger, type Logger } from './log.ts';
-import type { AgentEvent, ErrorCode, InvocationRequest, ToolCallSummary, Usage } from './protocol.ts';
-import { newRef } from './ref.ts';
+import { silentLogger, type Logger } from '../common/log.ts';
+import type { AgentEvent, ErrorCode, InvocationRequest, ToolCallSummary, Usage } from '../common/protocol.ts';
+import { DEFAULT_AGENT_TIMEOUT_MS } from '../common/defaults.ts';
+import { newRef } from '../common/ref.ts';
 import { createControlledUseAws } from './tools/controlled-use-aws.ts';
 import { AwsCaller, settingsFromEnv, type AwsCallRecord } from './tools/use-aws.ts';
 
@@ -227,7 +228,7 @@ export class AgentService {
         toolCalls.push(summary);
         pending.push({ type: 'tool', ...summary });
       };
-      const timeout = AbortSignal.timeout(this.opts.invocationTimeoutMs ?? 240_000);
+      const timeout = AbortSignal.timeout(this.opts.invocationTimeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS);
       const cancel = signal ? AbortSignal.any([signal, timeout]) : timeout;
       const stream = session.agent.stream(request.prompt, {
         invocationState: request.asker ? { asker: { ...request.asker } } : {},

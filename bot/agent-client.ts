@@ -4,9 +4,10 @@
  * `error` event with a message safe to show.
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
-import { SseParser, type AgentEvent, type ErrorCode, type InvocationRequest } from '../agent/protocol.ts';
-import { newRef } from '../agent/ref.ts';
-import type { AgentService } from '../agent/service.ts';
+import type { AgentEvent, ErrorCode, InvocationRequest } from '../common/protocol.ts';
+import { SseParser } from '../common/sse.ts';
+import { newRef } from '../common/ref.ts';
+import type { AgentService } from '../agent/index.ts';
 
 export interface AgentClient {
   invoke(sessionId: string, request: InvocationRequest, signal?: AbortSignal): AsyncIterable<AgentEvent>;

@@ -11,9 +11,10 @@
  * the time and tokens; every failure ends with a clear message and a reference id that is in the logs.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../agent/log.ts';
-import { sessionIdForThread, type ToolCallSummary } from '../agent/protocol.ts';
-import { newRef } from '../agent/ref.ts';
+import type { Logger } from '../common/log.ts';
+import { sessionIdForThread, type ToolCallSummary } from '../common/protocol.ts';
+import { DEFAULT_ANSWER_TIMEOUT_MS } from '../common/defaults.ts';
+import { newRef } from '../common/ref.ts';
 import type { AgentClient } from './agent-client.ts';
 import { MAX_MESSAGE_CHARS, footer, splitMarkdown, taskOutput, taskTitle } from './format.ts';
 
@@ -327,7 +328,7 @@ export async function answerQuestion(deps: AnswerDeps, thread: Thread, question:
       ? new UpdateRenderer({ client: deps.client, thread, intervalMs: deps.updateIntervalMs ?? 2_500, onFirstUpdate })
       : new StreamRenderer({ client: deps.client, thread, intervalMs: deps.streamIntervalMs ?? 800, updateIntervalMs: deps.updateIntervalMs ?? 2_500, logger: log, onFirstUpdate });
 
-  const timeout = AbortSignal.timeout(deps.timeoutMs ?? 300_000);
+  const timeout = AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
   const toolCalls: ToolCallSummary[] = [];
   const open: string[] = [];
   let seq = 0;

@@ -5,17 +5,18 @@
  */
 import { App, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { Logger } from '../agent/log.ts';
+import type { Logger } from '../common/log.ts';
 import { allowlistPolicy, type AccessPolicy } from './access.ts';
 import type { AgentClient } from './agent-client.ts';
 import type { AnswerDeps } from './answer.ts';
 import type { BotSettings } from './config.ts';
-import { dedupe, runJob, slackClientOptions } from './jobs.ts';
-import type { AnswerJob, ListenerDeps } from './listeners/deps.ts';
+import { dedupe } from './dedupe.ts';
+import { runJob, type AnswerJob } from './job.ts';
+import { slackClientOptions } from './slack-client.ts';
+import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { slackLogger } from './log.ts';
 
-export { dedupe, runJob, slackClientOptions } from './jobs.ts';
 
 export type BotOptions = BotOptionsBase & (
   /** Answers here, with this agent (Socket Mode). */

@@ -2,6 +2,8 @@
  * Bot settings from the environment, validated at start: every problem is named, one line each,
  * with what to set.
  */
+import { DEFAULT_ANSWER_TIMEOUT_MS } from '../common/defaults.ts';
+
 export type Transport = 'socket' | 'http';
 
 export interface Allowlists {
@@ -66,7 +68,7 @@ export function botSettingsFromEnv(env: NodeJS.ProcessEnv, transport: Transport)
   }
   const streamingRaw = (env.SLACK_STREAMING ?? 'true').trim().toLowerCase();
   if (!['true', 'false'].includes(streamingRaw)) problems.push('SLACK_STREAMING must be true or false');
-  const timeoutRaw = env.ANSWER_TIMEOUT_MS?.trim() || '300000';
+  const timeoutRaw = env.ANSWER_TIMEOUT_MS?.trim() || String(DEFAULT_ANSWER_TIMEOUT_MS);
   const answerTimeoutMs = Number(timeoutRaw);
   if (!Number.isInteger(answerTimeoutMs) || answerTimeoutMs < 1_000 || answerTimeoutMs > 900_000) problems.push(`ANSWER_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 900000 (got "${timeoutRaw}")`);
   if (problems.length) return { ok: false, problems };

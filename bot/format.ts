@@ -2,7 +2,7 @@
  * What the bot writes in Slack: the footer naming the AWS calls, task titles for the live timeline,
  * and Markdown split to fit Slack's limits without breaking code blocks.
  */
-import type { ToolCallSummary, Usage } from '../agent/protocol.ts';
+import type { ToolCallSummary, Usage } from '../common/protocol.ts';
 
 /** Slack caps a message's markdown at 12,000 characters; stay clear of it. */
 export const MAX_MESSAGE_CHARS = 11_000;

@@ -1,6 +1,6 @@
 /** Bolt's and the Slack clients' logs as the project's structured JSON. */
 import { LogLevel, type Logger as SlackLogger } from '@slack/logger';
-import type { Logger } from '../agent/log.ts';
+import type { Logger } from '../common/log.ts';
 
 const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
 

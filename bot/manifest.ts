@@ -9,7 +9,7 @@
  * output: from `--url https://…/`, else from `cdk-outputs.json` (written by `npm run deploy`), else
  * a placeholder that says what to do.
  */
-import { isMain } from '../agent/env.ts';
+import { isMain } from '../common/main.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,10 +3,10 @@
  * in this process, or a deployed runtime answers when AGENT_RUNTIME_ARN is set. Every missing or
  * malformed setting is named, one line each, and the process exits 1.
  */
-import { isMain } from '../agent/env.ts';
-import { ConfigError } from '../agent/errors.ts';
-import { createLogger, type Logger } from '../agent/log.ts';
-import { agentServiceFromEnv } from '../agent/service.ts';
+import { isMain } from '../common/main.ts';
+import { ConfigError } from '../common/errors.ts';
+import { createLogger, type Logger } from '../common/log.ts';
+import { agentServiceFromEnv } from '../agent/index.ts';
 import { AgentCoreClient, LocalAgentClient, type AgentClient } from './agent-client.ts';
 import { createBot, type Bot } from './app.ts';
 import { botSettingsFromEnv } from './config.ts';

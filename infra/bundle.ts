@@ -8,7 +8,7 @@
  *
  * The same directory is the container image's content (agent/Dockerfile).
  */
-import { isMain } from '../agent/env.ts';
+import { isMain } from '../common/main.ts';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -27,7 +27,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { CfnElement } from 'aws-cdk-lib';
 import { join } from 'node:path';
-import { DEFAULT_MODEL_ID } from '../agent/agent.ts';
+import { DEFAULT_MAX_RECEIVE_COUNT, DEFAULT_MODEL_ID } from '../common/defaults.ts';
 import { bundleAgent, esbuildDefaults, repoRoot } from './bundle.ts';
 import { ToolRole } from './tool-role.ts';
 
@@ -53,7 +53,7 @@ export interface AwsAskStackProps extends StackProps {
 }
 
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
-export const MAX_RECEIVE_COUNT = 3;
+export const MAX_RECEIVE_COUNT = DEFAULT_MAX_RECEIVE_COUNT;
 export const WORKER_TIMEOUT = Duration.minutes(6);
 
 /** Bedrock resources a model id needs: the inference profile (if it is one) and its foundation model. */

@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Effect, ManagedPolicy, PolicyStatement, Role, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { denyStatements } from '../agent/policy.ts';
+import { denyStatements } from '../common/policy.ts';
 
 export interface ToolRoleProps {
   /** Who may assume the role (and set SourceIdentity). At least one. */

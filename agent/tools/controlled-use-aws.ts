@@ -8,8 +8,8 @@
  */
 import { BeforeToolCallEvent, FunctionTool, type Agent, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
 import { PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
-import type { Asker } from '../protocol.ts';
-import { decideOperation } from '../policy.ts';
+import type { Asker } from '../../common/protocol.ts';
+import { decideOperation } from '../../common/policy.ts';
 import {
   AwsCaller,
   REGION,
@@ -89,8 +89,8 @@ export function askerFrom(context: ToolContext | undefined): Asker | undefined {
 export interface ControlledUseAwsOptions {
   readonly credentials: PinnedCredentials;
   readonly caller?: AwsCaller;
-  /** Told of every call, refused or made. */
-  readonly onCall?: (record: AwsCallRecord, asker?: Asker) => void;
+  /** Told of every call, refused or made, with the model's toolUseId as `id`. */
+  readonly onCall?: (record: AwsCallRecord & { readonly id: string }, asker?: Asker) => void;
 }
 
 export function createControlledUseAws(options: ControlledUseAwsOptions): FunctionTool {
@@ -103,7 +103,7 @@ export function createControlledUseAws(options: ControlledUseAwsOptions): Functi
       const req = validateInput(raw, caller.settings);
       const asker = askerFrom(context);
       const outcome = await caller.call(req, options.credentials.forAsker(asker), decideOperation);
-      options.onCall?.(outcome.record, asker);
+      options.onCall?.({ ...outcome.record, id: context.toolUse.toolUseId }, asker);
       if (!outcome.ok) throw new Error(outcome.text);
       return outcome.text;
     },

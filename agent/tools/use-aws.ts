@@ -17,10 +17,11 @@ import {
   paginatorFor,
   resolveOperation,
 } from '../aws/operations.ts';
-import { findService, SUPPORTED_SERVICE_NAMES, type SdkModule, type ServiceInfo } from '../aws/services.ts';
-import { envInt, envRegions, REGION } from '../env.ts';
-import { iamActionFor, type Decision } from '../policy.ts';
-import type { ToolCallSummary } from '../protocol.ts';
+import { findService, SUPPORTED_SERVICE_NAMES, type SdkModule, type ServiceInfo } from '../../common/aws-services.ts';
+import { DEFAULT_REGION } from '../../common/defaults.ts';
+import { envInt, envRegions, REGION } from '../../common/settings.ts';
+import { iamActionFor, type Decision } from '../../common/policy.ts';
+import type { ToolCallSummary } from '../../common/protocol.ts';
 import { countItems, fitToBudget, redact, toPlain, type Plain } from './output.ts';
 
 /** The Python tool's spec, property for property, with the same required set. */
@@ -67,7 +68,7 @@ export const DEFAULT_SETTINGS: AwsCallSettings = {
   maxBytes: 16_384,
   maxPages: 10,
   maxItems: 1_000,
-  defaultRegion: 'us-east-1',
+  defaultRegion: DEFAULT_REGION,
 };
 
 /** Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS, AWS_REGION and AWS_ASK_REGIONS. */
@@ -84,8 +85,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCallSe
 
 export { REGION };
 
-/** One AWS call as the tool records it: the protocol's summary plus what it handed the model. */
-export interface AwsCallRecord extends ToolCallSummary {
+/**
+ * One AWS call as the caller records it: the protocol's summary (less the model's toolUseId, which
+ * the tool adds) plus what it handed the model.
+ */
+export interface AwsCallRecord extends Omit<ToolCallSummary, 'id'> {
   /** Bytes of result handed to the model. */
   readonly bytes: number;
 }
@@ -184,12 +188,12 @@ export class AwsCaller {
       );
     }
     const action = iamActionFor(service, operation);
-    const named = { service: service.name, operation, action };
+    const named = { service: service.name, operation, iamAction: action };
 
     if (gate) {
       const decision = await gate(service, operation);
       if (!decision.allowed) {
-        return fail(`Refused: ${decision.reason} No AWS call was made.`, { ...named, action: decision.action, errorCode: 'Refused', refused: true });
+        return fail(`Refused: ${decision.reason} No AWS call was made.`, { ...named, iamAction: decision.action, errorCode: 'Refused', refused: true });
       }
     }
 

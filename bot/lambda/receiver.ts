@@ -8,9 +8,9 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsLambdaReceiver, isValidSlackRequest } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createHash } from 'node:crypto';
-import { createLogger } from '../../agent/log.ts';
+import { createLogger } from '../../common/log.ts';
 import { createBot } from '../app.ts';
-import type { AnswerJob } from '../listeners/deps.ts';
+import type { AnswerJob } from '../job.ts';
 import { slackLogger } from '../log.ts';
 import { lambdaSettings, type LambdaSettings } from './settings.ts';
 

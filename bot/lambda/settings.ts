@@ -4,7 +4,7 @@
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../../agent/errors.ts';
+import { ConfigError } from '../../common/errors.ts';
 import { botSettingsFromEnv, type BotSettings } from '../config.ts';
 
 export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;

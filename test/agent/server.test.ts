@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemPrompt } from '../../agent/agent.ts';
-import type { AgentEvent } from '../../agent/protocol.ts';
+import type { AgentEvent } from '../../common/protocol.ts';
 import { freePort } from '../services/moto.ts';
 import { startRecordingProxy, type RecordingProxy } from '../services/recording-proxy.ts';
 import { ScriptedModel, lastPrompt, toolResultTexts } from '../services/scripted-model.ts';

@@ -3,8 +3,8 @@
  * shim reached by AWS_ENDPOINT_URL_BEDROCK_AGENTCORE) → the agent runtime server → moto.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../agent/log.ts';
-import { sessionIdForThread } from '../../agent/protocol.ts';
+import { createLogger } from '../../common/log.ts';
+import { sessionIdForThread } from '../../common/protocol.ts';
 import { AgentCoreClient } from '../../bot/agent-client.ts';
 import { startDevBot, type DevBot } from '../../bot/socket.ts';
 import { instanceCounter, startHarness, type Harness } from '../helpers/agent-harness.ts';

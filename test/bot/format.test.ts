@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { callLabel, footer, splitMarkdown, taskOutput } from '../../bot/format.ts';
 import { stripMention } from '../../bot/listeners/events/app-mention.ts';
-import type { ToolCallSummary } from '../../agent/protocol.ts';
+import type { ToolCallSummary } from '../../common/protocol.ts';
 
 const call = (o: Partial<ToolCallSummary> = {}): ToolCallSummary => ({
   service: 'ec2', operation: 'DescribeInstances', action: 'ec2:DescribeInstances', region: 'eu-west-1', label: 'x', ok: true, refused: false, ms: 120, pages: 1, items: 3, ...o,

@@ -8,7 +8,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message as SqsMessage } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { AnswerJob } from '../../bot/listeners/deps.ts';
+import type { AnswerJob } from '../../bot/job.ts';
 import { sqsRecord } from '../helpers/sqs.ts';
 import { instanceCounter, startHarness, type Harness } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';

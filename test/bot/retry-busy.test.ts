@@ -4,11 +4,11 @@
  */
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../agent/log.ts';
-import type { AgentEvent } from '../../agent/protocol.ts';
+import { silentLogger } from '../../common/log.ts';
+import type { AgentEvent } from '../../common/protocol.ts';
 import type { AgentClient } from '../../bot/agent-client.ts';
-import { runJob } from '../../bot/jobs.ts';
-import type { AnswerJob } from '../../bot/listeners/deps.ts';
+import { runJob } from '../../bot/job.ts';
+import type { AnswerJob } from '../../bot/job.ts';
 import { BOT_TOKEN, FakeSlack, TEAM_ID } from '../services/fake-slack.ts';
 
 let slack: FakeSlack;

@@ -3,8 +3,8 @@
  * against the fake Slack; the agent in-process with a scripted model; the tool against moto.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../agent/log.ts';
-import { sessionIdForThread } from '../../agent/protocol.ts';
+import { createLogger } from '../../common/log.ts';
+import { sessionIdForThread } from '../../common/protocol.ts';
 import { LocalAgentClient, type AgentClient } from '../../bot/agent-client.ts';
 import { HELP_TEXT, INVITE_HINT } from '../../bot/format.ts';
 import { startDevBot, type DevBot } from '../../bot/socket.ts';

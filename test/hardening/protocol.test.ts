@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SESSION_HEADER } from '../../agent/protocol.ts';
+import { SESSION_HEADER } from '../../common/protocol.ts';
 import { invokeJson, sessionId, startHarness, type Harness } from '../helpers/agent-harness.ts';
 import { seedRoles } from '../helpers/seed.ts';
 import { ScriptedModel } from '../services/scripted-model.ts';

@@ -7,10 +7,10 @@ import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSCli
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { MAX_PROMPT_CHARS } from '../../agent/protocol.ts';
-import type { AnswerJob } from '../../bot/listeners/deps.ts';
-import { runJob } from '../../bot/jobs.ts';
-import { silentLogger } from '../../agent/log.ts';
+import { MAX_PROMPT_CHARS } from '../../common/protocol.ts';
+import type { AnswerJob } from '../../bot/job.ts';
+import { runJob } from '../../bot/job.ts';
+import { silentLogger } from '../../common/log.ts';
 import { WebClient } from '@slack/web-api';
 import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../services/fake-slack.ts';
 

@@ -1,8 +1,9 @@
 /** Builds the agent service and runtime server on the stand-ins, and talks to it over HTTP. */
 import { ConstantBackoff, DefaultModelRetryStrategy, type Message } from '@strands-agents/sdk';
 import { PinnedCredentials } from '../../agent/credentials.ts';
-import { createLogger, type Logger } from '../../agent/log.ts';
-import { SESSION_HEADER, SseParser, type AgentEvent } from '../../agent/protocol.ts';
+import { createLogger, type Logger } from '../../common/log.ts';
+import { SESSION_HEADER, type AgentEvent } from '../../common/protocol.ts';
+import { SseParser } from '../../common/sse.ts';
 import { AgentService, type AgentServiceOptions } from '../../agent/service.ts';
 import { createRuntimeServer, type RuntimeServer } from '../../agent/server.ts';
 import { AwsCaller, DEFAULT_SETTINGS } from '../../agent/tools/use-aws.ts';

@@ -6,7 +6,7 @@
  */
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SESSION_HEADER } from '../../agent/protocol.ts';
+import { SESSION_HEADER } from '../../common/protocol.ts';
 
 export interface ShimFault {
   /** 0: never answer (a hung runtime). */

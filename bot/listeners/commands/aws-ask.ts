@@ -3,7 +3,7 @@
  * and answered in its thread (see runJob). `/aws-ask` or `/aws-ask help` shows usage.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { MAX_PROMPT_CHARS } from '../../../agent/protocol.ts';
+import { MAX_PROMPT_CHARS } from '../../../common/protocol.ts';
 import { HELP_TEXT, tooLongText } from '../../format.ts';
 import type { ListenerDeps } from '../deps.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, PinnedCredentials, credentialModeFromEnv } from '../../../agent/credentials.ts';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../agent/policy.ts';
+import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../common/policy.ts';
 import {
   CONTROLLED_USE_AWS_SPEC,
   controlledUseAwsFromEnv,

@@ -1,39 +1,13 @@
 /**
- * Answering a queued question, without Bolt: what Socket Mode does at once and the Lambda worker
- * does from the queue, and the Slack client settings both use.
+ * The queue message: one question to answer (AnswerJob), how it is read back off the queue
+ * (parseJob), and how it is answered (runJob) — at once in Socket Mode, by the worker in Lambda.
  */
-import type { WebClientOptions } from '@slack/web-api';
-import type { Logger } from '../agent/log.ts';
 import { answerQuestion, type AnswerDeps, type AnswerResult, type RespondFn } from './answer.ts';
-import type { BotSettings } from './config.ts';
-import { MAX_PROMPT_CHARS } from '../agent/protocol.ts';
-import { newRef } from '../agent/ref.ts';
+import { MAX_PROMPT_CHARS } from '../common/protocol.ts';
+import { newRef } from '../common/ref.ts';
 import { INVITE_HINT, tooLongText } from './format.ts';
-import type { AnswerJob } from './listeners/deps.ts';
-import { slackLogger } from './log.ts';
 
-/** Web API client options for every Slack client the bot makes: API URL, bounded retries, JSON logs. */
-export function slackClientOptions(settings: Pick<BotSettings, 'slackApiUrl'>, logger: Logger): WebClientOptions {
-  return {
-    ...(settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {}),
-    // Retries (429 honours Retry-After) are bounded: an answer must not wait half an hour.
-    retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 8_000, randomize: true },
-    logger: slackLogger(logger),
-  };
-}
 
-/** Remembers keys for a while; true the first time a key is seen. */
-export function dedupe(max = 5_000, ttlMs = 15 * 60_000): (key: string) => boolean {
-  const seen = new Map<string, number>();
-  return (key) => {
-    const now = Date.now();
-    const at = seen.get(key);
-    if (at !== undefined && now - at < ttlMs) return false;
-    seen.set(key, now);
-    while (seen.size > max) seen.delete(seen.keys().next().value as string);
-    return true;
-  };
-}
 
 /** Sends to a slash command's response_url. */
 export function respondVia(url: string): RespondFn {
@@ -71,3 +45,28 @@ export async function runJob(job: AnswerJob, deps: AnswerDeps, extra: { retryIfB
   return answerQuestion(deps, { ...thread, threadTs }, job.question, options);
 }
 
+/** A question to answer, as the listeners hand it on. */
+export interface AnswerJob {
+  readonly surface: 'mention' | 'command' | 'dm';
+  readonly teamId: string;
+  readonly channelId: string;
+  /** The thread to answer in; absent for a slash command, whose question is posted as the parent first. */
+  readonly threadTs?: string;
+  readonly userId: string;
+  readonly isDm: boolean;
+  readonly question: string;
+  /** A slash command's response_url: where the answer goes when the bot cannot post in the channel. */
+  readonly responseUrl?: string;
+  /** The event_id / trigger_id the job came from (deduplication). */
+  readonly dedupeKey: string;
+  readonly receivedAt: number;
+}
+
+const KEYS: readonly (keyof AnswerJob)[] = ['surface', 'teamId', 'channelId', 'userId', 'question', 'dedupeKey'];
+
+export function parseJob(body: string): AnswerJob {
+  const job = JSON.parse(body) as AnswerJob;
+  for (const k of KEYS) if (typeof job[k] !== 'string' || !job[k]) throw new Error(`job has no ${k}`);
+  if (!['mention', 'command', 'dm'].includes(job.surface)) throw new Error(`unknown surface ${job.surface}`);
+  return job;
+}

@@ -1,6 +1,4 @@
 /** Reading settings from the environment: one home for the checks and their messages. */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { ConfigError } from './errors.ts';
 
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -22,7 +20,3 @@ export function envRegions(env: NodeJS.ProcessEnv): string[] {
   return regions;
 }
 
-/** True in the module that `node <file>` started (so a module can be both a library and a command). */
-export function isMain(moduleUrl: string): boolean {
-  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(realpathSync(process.argv[1])).href;
-}

@@ -1,8 +1,12 @@
 /**
- * The bot ↔ agent protocol (design §4): request and event types, validation at the boundary, the
- * runtime session id, and SSE encoding and parsing. Both sides import this module.
+ * The bot ↔ agent protocol (docs/ARCHITECTURE.md, "The protocol"): request and event types,
+ * validation at the boundary, and the runtime session id. Both sides import this module; the SSE
+ * framing is in sse.ts.
  */
 import { createHash } from 'node:crypto';
+import type { ErrorCode } from './errors.ts';
+
+export type { ErrorCode };
 
 /** Who asked, from Slack. */
 export interface Asker {
@@ -16,14 +20,22 @@ export interface InvocationRequest {
   readonly asker?: Asker;
 }
 
-/** One AWS call as reported to the bot (footer, logs, the SSE `tool` event). */
-export interface ToolCallSummary {
+/**
+ * An AWS call as it starts (the `tool_start` event). `id` is the model's toolUseId: the tool calls of
+ * one model turn run concurrently, so ends can arrive in any order and are matched to starts by id.
+ */
+export interface ToolCallStart {
+  readonly id: string;
   readonly service: string;
   readonly operation: string;
   /** IAM action, when the operation was resolved. */
-  readonly action?: string;
+  readonly iamAction?: string;
   readonly region: string;
   readonly label: string;
+}
+
+/** One AWS call as it ended (the `tool_end` event, the footer, the logs, `toolCalls` in `done`). */
+export interface ToolCallSummary extends ToolCallStart {
   readonly ok: boolean;
   /** Refused by the policy before any network call. */
   readonly refused: boolean;
@@ -39,21 +51,10 @@ export interface Usage {
   readonly totalTokens: number;
 }
 
-export type ErrorCode =
-  | 'bad_request'
-  | 'busy'
-  | 'timeout'
-  | 'model_throttled'
-  | 'model_access'
-  | 'model_error'
-  | 'aws_credentials'
-  | 'cancelled'
-  | 'internal';
-
 export type AgentEvent =
-  | { readonly type: 'status'; readonly message: string }
+  | ({ readonly type: 'tool_start' } & ToolCallStart)
+  | ({ readonly type: 'tool_end' } & ToolCallSummary)
   | { readonly type: 'text'; readonly text: string }
-  | ({ readonly type: 'tool' } & ToolCallSummary)
   | {
       readonly type: 'done';
       readonly usage: Usage;
@@ -125,38 +126,4 @@ export function parseInvocationRequest(body: string): Parsed<InvocationRequest> 
     asker[k] = v;
   }
   return { ok: true, value: { prompt, asker } };
-}
-
-/** One SSE frame. */
-export function encodeSse(event: AgentEvent): string {
-  return `data: ${JSON.stringify(event)}\n\n`;
-}
-
-/** Incremental SSE parser: feed it text as it arrives, get whole events back. */
-export class SseParser {
-  private buffer = '';
-
-  push(chunk: string): AgentEvent[] {
-    this.buffer += chunk.replace(/\r\n/g, '\n');
-    const out: AgentEvent[] = [];
-    let end: number;
-    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
-      const frame = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      const data = frame
-        .split('\n')
-        .filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(5).replace(/^ /, ''))
-        .join('\n');
-      if (!data) continue; // comments (keep-alives) and empty frames
-      const parsed: unknown = JSON.parse(data);
-      if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') out.push(parsed as AgentEvent);
-    }
-    return out;
-  }
-
-  /** Whatever is left when the stream ends (an unterminated frame). */
-  get rest(): string {
-    return this.buffer;
-  }
 }

