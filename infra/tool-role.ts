@@ -1,12 +1,12 @@
 /**
  * The tool role: what controlled_use_aws assumes. ReadOnlyAccess plus an explicit Deny of the
- * sensitive list, imported from agent/policy.ts (the one home of that list), trusted only by the
+ * sensitive list, imported from common/policy/index.ts (the one home of that list), trusted only by the
  * principals given (the AgentCore runtime's execution role, and named local principals).
  */
 import { Stack } from 'aws-cdk-lib';
 import { Effect, ManagedPolicy, PolicyStatement, Role, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { denyStatements } from '../common/policy.ts';
+import { denyStatements } from '../common/policy/index.ts';
 
 export interface ToolRoleProps {
   /** Who may assume the role (and set SourceIdentity). At least one. */

@@ -13,9 +13,10 @@ import {
   decideIamAction,
   decideOperation,
   denyStatements,
+  type DecisionKind,
   iamActionFor,
   sessionPolicyDocument,
-} from '../../common/policy.ts';
+} from '../../common/policy/index.ts';
 
 async function allActions(): Promise<{ action: string; level: string }[]> {
   const out: { action: string; level: string }[] = [];
@@ -156,6 +157,44 @@ describe('read-only policy', () => {
     expect(await decideAnySpelling('rds:describe_db_instances')).toMatchObject({ allowed: true, action: 'rds:DescribeDBInstances' });
     expect(await decideAnySpelling('ec2:terminate_instances')).toMatchObject({ allowed: false, accessLevel: 'Write' });
     expect(await decideAnySpelling('bedrock:InvokeModel')).toMatchObject({ allowed: false });
+  });
+});
+
+describe('decision kinds', () => {
+  it('gives one action of each kind that kind', async () => {
+    const cases: [string, DecisionKind][] = [
+      ['ec2:DescribeInstances', 'allowed'],
+      ['ec2:TerminateInstances', 'write'],
+      ['secretsmanager:GetSecretValue', 'sensitive'],
+      ['ec2:DescribeNothingReal', 'unknown'],
+      ['not an action', 'malformed'],
+    ];
+    for (const [action, kind] of cases) {
+      const d = await decideIamAction(action);
+      expect(d.kind, action).toBe(kind);
+      expect(d.allowed, action).toBe(kind === 'allowed');
+    }
+  });
+
+  it('classes Permissions management and Tagging actions as write', async () => {
+    expect(await decideIamAction('iam:PutRolePolicy')).toMatchObject({ kind: 'write', allowed: false });
+    expect(await decideIamAction('ec2:CreateTags')).toMatchObject({ kind: 'write', allowed: false });
+  });
+
+  it('classes unknown services as unknown, and sensitive-by-operation refusals as sensitive', async () => {
+    expect((await decideIamAction('nosuchservice:ListThings')).kind).toBe('unknown');
+    expect((await decideIamAction('ec2')).kind).toBe('malformed');
+    expect((await decideOperation(findService('apigateway')!, 'GetApiKeys')).kind).toBe('sensitive');
+    expect((await decideOperation(findService('s3')!, 'HeadObject')).kind).toBe('sensitive');
+    expect((await decideOperation(findService('s3')!, 'ListBuckets')).kind).toBe('allowed');
+  });
+
+  it('carries the kind through either spelling', async () => {
+    expect((await decideAnySpelling('s3:list_buckets')).kind).toBe('allowed');
+    expect((await decideAnySpelling('ec2:terminate_instances')).kind).toBe('write');
+    expect((await decideAnySpelling('secretsmanager:get_secret_value')).kind).toBe('sensitive');
+    expect((await decideAnySpelling('ec2:describe_nothing_real')).kind).toBe('unknown');
+    expect((await decideAnySpelling('not an action')).kind).toBe('malformed');
   });
 });
 

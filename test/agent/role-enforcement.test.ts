@@ -1,6 +1,6 @@
 /**
  * Layer 4 holds on its own: with moto's IAM enforcement on and the policy module bypassed (no gate),
- * the tool role (ReadOnlyAccess + the deny statements from agent/policy.ts) can read but cannot
+ * the tool role (ReadOnlyAccess + the deny statements from common/policy/) can read but cannot
  * write or make the sensitive reads that ReadOnlyAccess would otherwise allow.
  *
  * moto does not evaluate STS session policies; the session policy document is tested in
@@ -20,8 +20,9 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinnedCredentials } from '../../agent/credentials.ts';
-import { denyStatements, readOnlyPolicyArn } from '../../common/policy.ts';
-import { AwsCaller, DEFAULT_SETTINGS, type AwsRequest } from '../../agent/tools/use-aws.ts';
+import { denyStatements, readOnlyPolicyArn } from '../../common/policy/index.ts';
+import { AwsCaller, type AwsRequest } from '../../agent/tools/aws-caller.ts';
+import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { ACCOUNT, seedInstances } from '../helpers/seed.ts';
 import { startMoto, type MotoServer } from '../services/moto.ts';
 
