@@ -8,7 +8,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, type DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message as SqsMessage } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PinnedCredentials } from '../agent/credentials.ts';
 import { createControlledUseAws } from '../agent/tools/controlled-use-aws.ts';
-import { AwsCaller, DEFAULT_SETTINGS } from '../agent/tools/use-aws.ts';
+import { AwsCaller } from '../agent/tools/aws-caller.ts';
+import { DEFAULT_SETTINGS } from '../agent/tools/settings.ts';
 import { esbuildDefaults, repoRoot } from '../infra/bundle.ts';
 import { invokeSse, sessionId, startHarness } from '../test/helpers/agent-harness.ts';
 import { seedRoles } from '../test/helpers/seed.ts';
@@ -91,7 +92,6 @@ async function ackLatency(): Promise<void> {
   // Secrets Manager stays on moto (read once, cached); SQS is a minimal loopback stand-in for both
   const sqs = await startFastSqs();
   // the SQS client sends to the queue URL's host, so the queues live on the stand-in
-  const saved = { q: process.env.QUEUE_URL, b: process.env.BARE_QUEUE_URL };
   process.env.QUEUE_URL = `${sqs.url}/123456789012/bench-ack.fifo`;
   process.env.BARE_QUEUE_URL = `${sqs.url}/123456789012/bench-ack-bare.fifo`;
   process.env.AWS_ENDPOINT_URL_SQS = sqs.url;

@@ -3,24 +3,17 @@
  *
  * The spec is a deep copy of use_aws's, renamed, with `profile_name` deleted and unknown properties
  * disallowed; input is validated strictly; credentials are pinned by configuration
- * (agent/credentials.ts); every call passes the read-only policy (agent/policy.ts) before any
+ * (agent/credentials.ts); every call passes the read-only policy (common/policy/) before any
  * network call.
  */
 import { BeforeToolCallEvent, FunctionTool, type Agent, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
 import { PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
 import type { Asker } from '../../common/protocol.ts';
-import { decideOperation } from '../../common/policy.ts';
-import {
-  AwsCaller,
-  REGION,
-  ToolInputError,
-  USE_AWS_SPEC,
-  parseParameters,
-  settingsFromEnv,
-  type AwsCallRecord,
-  type AwsCallSettings,
-  type AwsRequest,
-} from './use-aws.ts';
+import { decideOperation } from '../../common/policy/index.ts';
+import { AwsCaller, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
+import { ToolInputError, parseParameters } from './input.ts';
+import { REGION, settingsFromEnv, type AwsCallSettings } from './settings.ts';
+import { USE_AWS_SPEC } from './spec.ts';
 
 export const CONTROLLED_USE_AWS_NAME = 'controlled_use_aws';
 

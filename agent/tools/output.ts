@@ -19,6 +19,7 @@ export function toPlain(value: unknown, depth = 0): Plain | undefined {
   if (value instanceof Uint8Array) {
     if (value.byteLength > MAX_DECODED_BYTES) return `[${value.byteLength} bytes of binary data omitted]`;
     const text = new TextDecoder('utf-8', { fatal: false }).decode(value);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what marks binary data
     return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? `[${value.byteLength} bytes of binary data omitted]` : text;
   }
   if (Array.isArray(value)) {
@@ -60,7 +61,7 @@ const VALUE_PATTERNS: readonly [RegExp, string | ((m: string, ...g: string[]) =>
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g, REDACTED],
   [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, (_m, k = '') => `${k}${REDACTED}`],
   [/\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g, REDACTED],
-  [/\b((?:[a-z][a-z0-9+.-]*):\/\/[^:\/\s"'@]+:)([^@\s"'\/]+)(@)/gi, (_m, a = '', _p, c = '') => `${a}${REDACTED}${c}`],
+  [/\b((?:[a-z][a-z0-9+.-]*):\/\/[^:/\s"'@]+:)([^@\s"'/]+)(@)/gi, (_m, a = '', _p, c = '') => `${a}${REDACTED}${c}`],
   [
     // not after a letter or digit, so db_password= and MY_SECRET= are caught too
     /(?<![a-z0-9])((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|api[_-]?key|token|auth[_-]?token)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{6,})/gi,
@@ -152,7 +153,7 @@ function largest(value: Plain, kind: 'array' | 'string', skip: ReadonlySet<strin
         const size = bytes(JSON.stringify(v));
         if (!best || size > best.size) best = { path, size };
       }
-      v.forEach((e, i) => visit(e, [...path, i]));
+      for (const [i, e] of v.entries()) visit(e, [...path, i]);
       return;
     }
     for (const [k, c] of Object.entries(v)) visit(c, [...path, k]);

@@ -4,14 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, PinnedCredentials, credentialModeFromEnv } from '../../../agent/credentials.ts';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../common/policy.ts';
+import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../common/policy/index.ts';
 import {
   CONTROLLED_USE_AWS_SPEC,
   controlledUseAwsFromEnv,
   createControlledUseAws,
   pinUseAwsProfile,
 } from '../../../agent/tools/controlled-use-aws.ts';
-import { AwsCaller, DEFAULT_SETTINGS, USE_AWS_SPEC, createUseAwsTool, type AwsCallRecord } from '../../../agent/tools/use-aws.ts';
+import { AwsCaller, type AwsCallRecord } from '../../../agent/tools/aws-caller.ts';
+import { DEFAULT_SETTINGS } from '../../../agent/tools/settings.ts';
+import { USE_AWS_SPEC } from '../../../agent/tools/spec.ts';
+import { createUseAwsTool } from '../../../agent/tools/use-aws.ts';
 import { startRecordingProxy, type RecordingProxy } from '../../services/recording-proxy.ts';
 import { ScriptedModel, toolResultTexts } from '../../services/scripted-model.ts';
 import { runTool } from '../../helpers/tools.ts';
@@ -79,7 +82,7 @@ describe('reads through controlled_use_aws on moto', () => {
     expect(r.status).toBe('success');
     for (const id of instanceIds) expect(r.text).toContain(id);
     expect(r.text).toContain('ctl-web-11');
-    expect(records[0]).toMatchObject({ service: 'ec2', operation: 'DescribeInstances', action: 'ec2:DescribeInstances', ok: true, refused: false, region: REGION });
+    expect(records[0]).toMatchObject({ service: 'ec2', operation: 'DescribeInstances', iamAction: 'ec2:DescribeInstances', ok: true, refused: false, region: REGION });
     expect(records[0]!.pages).toBeGreaterThanOrEqual(3);
   });
 
