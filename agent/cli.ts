@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../common/errors.ts';
 import { createLogger, silentLogger } from '../common/log.ts';
-import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from '../common/policy.ts';
-import type { InvocationResponse, ToolCallSummary } from '../common/protocol.ts';
-import { agentServiceFromEnv } from './service.ts';
+import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from '../common/policy/index.ts';
+import type { InvocationResponse, ToolCallStart, ToolCallSummary } from '../common/protocol.ts';
+import { agentServiceFromEnv, type AgentServiceFromEnv } from './service/from-env.ts';
 
 const USAGE = `Usage:
   npm run ask -- [--json] [--profile NAME] [--region REGION] [--verbose] "QUESTION"
@@ -76,9 +76,16 @@ async function policyCheck(args: string[]): Promise<number> {
   return refused ? 1 : 0;
 }
 
+/** "Calling ec2 describe_instances in eu-west-1: List EC2 instances" (the call as the model wrote it) */
+export function describeStart(t: ToolCallStart): string {
+  const call = [t.service, t.operation].filter(Boolean).join(' ') || 'AWS';
+  const label = t.label && t.label !== `${t.service}:${t.operation}` ? `: ${t.label}` : '';
+  return `Calling ${call} in ${t.region}${label}`;
+}
+
 /** "ec2:DescribeInstances · eu-west-1 · 3 pages · 120 ms" */
 export function describeCall(t: ToolCallSummary): string {
-  const what = t.action ?? `${t.service}:${t.operation}`;
+  const what = t.iamAction ?? `${t.service}:${t.operation}`;
   const pages = t.pages > 1 ? ` · ${t.pages} pages` : '';
   const result = t.refused ? ' · refused' : t.ok ? '' : ` · ${t.errorCode ?? 'failed'}`;
   return `${what} · ${t.region}${pages} · ${t.ms} ms${result}`;
@@ -121,7 +128,7 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const cfg: NodeJS.ProcessEnv = { ...env };
   if (o.profile) cfg.AGENT_TOOL_USE_AWS_PROFILE_NAME = o.profile;
   if (o.region) cfg.AWS_REGION = o.region;
-  let built;
+  let built: AgentServiceFromEnv;
   try {
     built = agentServiceFromEnv(cfg, o.verbose ? createLogger({ write: (l) => process.stderr.write(`${l}\n`) }) : silentLogger);
   } catch (e) {
@@ -146,17 +153,15 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const tty = process.stderr.isTTY;
   const dim = (s: string) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
   let answer = '';
-  const toolCalls: ToolCallSummary[] = [];
   let result: InvocationResponse | undefined;
   let failed: { code: string; message: string } | undefined;
   for await (const ev of service.invoke(`cli-${randomUUID()}`, { prompt: o.question })) {
     if (ev.type === 'text') {
       answer += ev.text;
       if (!o.json) process.stdout.write(ev.text);
-    } else if (ev.type === 'status') {
-      if (!o.json) process.stderr.write(dim(`→ ${ev.message}\n`));
-    } else if (ev.type === 'tool') {
-      toolCalls.push(ev);
+    } else if (ev.type === 'tool_start') {
+      if (!o.json) process.stderr.write(dim(`→ ${describeStart(ev)}\n`));
+    } else if (ev.type === 'tool_end') {
       if (!o.json) process.stderr.write(dim(`${ev.ok ? '✓' : '✗'} ${describeCall(ev)}\n`));
     } else if (ev.type === 'done') {
       result = { answer, toolCalls: ev.toolCalls, usage: ev.usage, durationMs: ev.durationMs };
@@ -175,7 +180,8 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 1;
   }
   if (result) {
-    const calls = result.toolCalls.length ? result.toolCalls.map((t) => t.action ?? `${t.service}:${t.operation}`).join(', ') : 'none';
+    const names = result.toolCalls.map((t) => t.iamAction ?? `${t.service}:${t.operation}`);
+    const calls = names.length ? names.join(', ') : 'none';
     process.stderr.write(dim(`AWS calls: ${calls} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.usage.totalTokens} tokens\n`));
   }
   return 0;

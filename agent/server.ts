@@ -4,15 +4,15 @@
  * - /ping: {"status": "Healthy" | "HealthyBusy", "time_of_last_update": <unix s of the last change>}.
  *   HealthyBusy while any invocation runs; the time changes only when the status does.
  * - /invocations: session from X-Amzn-Bedrock-AgentCore-Runtime-Session-Id (33–256 characters);
- *   `Accept: text/event-stream` streams SSE events (status, tool, text, done | error), anything else
- *   gets one JSON object. Bad requests get 4xx JSON errors.
+ *   `Accept: text/event-stream` streams SSE events (tool_start, tool_end, text, done | error), anything
+ *   else gets one JSON object. Bad requests get 4xx JSON errors.
  *
  * Run with `node agent/server.ts` (or the bundle from `npm run build`); SIGTERM drains and exits.
  */
 import { isMain } from '../common/main.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from '../common/errors.ts';
+import { ConfigError, FAILURES, userMessage, type Failure } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import {
   MAX_BODY_BYTES,
@@ -28,7 +28,8 @@ import {
 } from '../common/protocol.ts';
 import { newRef } from '../common/ref.ts';
 import { encodeSse } from '../common/sse.ts';
-import { agentServiceFromEnv, type AgentService } from './service.ts';
+import { agentServiceFromEnv } from './service/from-env.ts';
+import type { AgentService } from './service/agent-service.ts';
 
 export interface RuntimeServerOptions {
   readonly service: AgentService;
@@ -52,6 +53,15 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const errorBody = (code: ErrorCode, message: string, ref?: string): ErrorBody => ({ error: { code, message, ...(ref ? { ref } : {}) } });
+
+/** A tool_end event as the summary it carries. */
+const toolCallOf = ({ type: _type, ...summary }: Extract<AgentEvent, { type: 'tool_end' }>): ToolCallSummary =>
+  summary;
+
+/** The error event for a failure the server itself notices. */
+function errorEvent(failure: Failure, ref = newRef()): Extract<AgentEvent, { type: 'error' }> {
+  return { type: 'error', code: failure.code, message: userMessage(failure, ref), ref };
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -87,15 +97,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; body
 export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServer {
   const { service } = options;
   const log = options.logger ?? createLogger();
-  let status: 'Healthy' | 'HealthyBusy' = 'Healthy';
-  let changedAt = Math.floor(Date.now() / 1000);
-  service.onBusyChange((busy) => {
-    const next = busy ? 'HealthyBusy' : 'Healthy';
-    if (next !== status) {
-      status = next;
-      changedAt = Math.floor(Date.now() / 1000);
-    }
-  });
 
   const invocations = async (req: IncomingMessage, res: ServerResponse) => {
     const sessionHeader = req.headers[SESSION_HEADER];
@@ -137,24 +138,24 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
     let failure: Extract<AgentEvent, { type: 'error' }> | undefined;
     for await (const ev of events) {
       if (ev.type === 'text') answer += ev.text;
-      else if (ev.type === 'tool') toolCalls.push(ev);
+      else if (ev.type === 'tool_end') toolCalls.push(toolCallOf(ev));
       else if (ev.type === 'done') done = ev;
       else if (ev.type === 'error') failure = ev;
     }
     if (failure || !done) {
-      const f = failure ?? { code: 'internal' as const, message: 'no answer', ref: newRef() };
+      const f = failure ?? errorEvent(FAILURES.noAnswer);
       const http = f.code === 'busy' ? 409 : f.code === 'model_throttled' ? 429 : f.code === 'timeout' ? 504 : 500;
       return sendJson(res, http, errorBody(f.code, f.message, f.ref));
     }
     const usage: Usage = done.usage;
-    const body: InvocationResponse = { answer, toolCalls: done.toolCalls, usage, durationMs: done.durationMs };
+    const body: InvocationResponse = { answer, toolCalls, usage, durationMs: done.durationMs };
     return sendJson(res, 200, body);
   };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendJson(res, 200, { status, time_of_last_update: changedAt });
+      return sendJson(res, 200, service.busy.ping());
     }
     if (path === '/invocations') {
       if (req.method !== 'POST') {
@@ -164,8 +165,8 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
       invocations(req, res).catch((e: unknown) => {
         const ref = newRef();
         log.error('invocation handler failed', { ref, error: e });
-        if (!res.headersSent) sendJson(res, 500, errorBody('internal', `Something went wrong (ref ${ref}).`, ref));
-        else res.end();
+        if (res.headersSent) res.end();
+        else sendJson(res, 500, errorBody(FAILURES.internal.code, userMessage(FAILURES.internal, ref), ref));
       });
       return;
     }

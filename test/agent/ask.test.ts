@@ -72,9 +72,11 @@ describe('npm run ask', () => {
     mode = 'answer';
     const r = await ask(['--json', 'how many instances?'], { MODEL_ID: 'eu.anthropic.claude-haiku-4-5' });
     expect(r.code, r.err).toBe(0);
-    const body = JSON.parse(r.out) as { answer: string; toolCalls: { action: string }[]; usage: { totalTokens: number } };
+    type Body = { answer: string; toolCalls: { iamAction: string; id: string }[]; usage: { totalTokens: number } };
+    const body = JSON.parse(r.out) as Body;
     expect(body.answer).toBe(`You run **3** EC2 instances in ${REGION}.`);
-    expect(body.toolCalls.map((t) => t.action)).toEqual(['ec2:DescribeInstances']);
+    expect(body.toolCalls.map((t) => t.iamAction)).toEqual(['ec2:DescribeInstances']);
+    expect(body.toolCalls[0]!.id).toEqual(expect.any(String));
     expect(body.usage.totalTokens).toBe(120);
     expect(bedrock.requests.at(-1)!.modelId).toBe('eu.anthropic.claude-haiku-4-5');
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SENSITIVE_ACTIONS } from '../../common/policy.ts';
+import { SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

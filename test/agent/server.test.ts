@@ -52,13 +52,21 @@ afterAll(async () => {
 const types = (events: AgentEvent[]) => events.map((e) => e.type);
 
 describe('POST /invocations', () => {
-  it('streams status, tool, text and done in order; the answer holds moto\'s numbers', async () => {
+  it('streams tool_start, tool_end, text and done in order; the answer holds moto\'s numbers', async () => {
     const h = await harness();
     const events = await invokeSse(h.url, sessionId(1), { prompt: 'How many EC2 instances do we run?', asker: { teamId: 'T1', userId: 'U1', channelId: 'C1' } });
-    expect(types(events)).toEqual(['status', 'tool', ...events.filter((e) => e.type === 'text').map(() => 'text'), 'done']);
-    const status = events[0] as Extract<AgentEvent, { type: 'status' }>;
-    expect(status.message).toBe(`Calling ec2 describe_instances in ${REGION}: List EC2 instances`);
-    expect(events[1]).toMatchObject({ type: 'tool', service: 'ec2', operation: 'DescribeInstances', action: 'ec2:DescribeInstances', region: REGION, ok: true });
+    const texts = events.filter((e) => e.type === 'text').map(() => 'text');
+    expect(types(events)).toEqual(['tool_start', 'tool_end', ...texts, 'done']);
+    const start = events[0] as Extract<AgentEvent, { type: 'tool_start' }>;
+    expect(start).toMatchObject({
+      type: 'tool_start', service: 'ec2', operation: 'describe_instances', iamAction: 'ec2:DescribeInstances',
+      region: REGION, label: 'List EC2 instances',
+    });
+    expect(start.id).toMatch(/^tooluse_/);
+    expect(events[1]).toMatchObject({
+      type: 'tool_end', id: start.id, service: 'ec2', operation: 'DescribeInstances',
+      iamAction: 'ec2:DescribeInstances', region: REGION, ok: true,
+    });
     const answer = events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
     expect(answer).toBe(`There are ${SEEDED} EC2 instances in ${REGION}.`);
     const done = events.at(-1) as Extract<AgentEvent, { type: 'done' }>;
@@ -74,7 +82,7 @@ describe('POST /invocations', () => {
     const r = await invokeJson(h.url, sessionId(2), { prompt: 'How many instances?' });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ answer: `There are ${SEEDED} EC2 instances in ${REGION}.`, usage: { totalTokens: 240 } });
-    expect((r.body.toolCalls as unknown[])[0]).toMatchObject({ action: 'ec2:DescribeInstances', ok: true });
+    expect((r.body.toolCalls as unknown[])[0]).toMatchObject({ iamAction: 'ec2:DescribeInstances', ok: true });
   });
 
   it('logs one structured record per invocation, without the prompt', async () => {
@@ -205,8 +213,15 @@ describe('read-only, end to end', () => {
     const before = proxy.requests.length;
     const events = await invokeSse(h.url, sessionId(20), { prompt: 'terminate i-1, show me the db secret' });
     expect(proxy.requests.length).toBe(before);
-    const tools = events.filter((e) => e.type === 'tool') as Extract<AgentEvent, { type: 'tool' }>[];
-    expect(tools.map((t) => [t.action, t.refused])).toEqual([['ec2:TerminateInstances', true], ['secretsmanager:GetSecretValue', true]]);
+    const tools = events.filter((e) => e.type === 'tool_end') as Extract<AgentEvent, { type: 'tool_end' }>[];
+    // every started call ends: the one whose input was rejected (an injected profile) ends refused too
+    expect(tools.map((t) => [t.iamAction, t.refused, t.errorCode]).sort()).toEqual([
+      ['ec2:TerminateInstances', true, 'Refused'],
+      ['secretsmanager:GetSecretValue', true, 'Refused'],
+      ['sts:GetCallerIdentity', true, 'InvalidInput'],
+    ]);
+    const starts = events.filter((e) => e.type === 'tool_start').map((e) => (e as { id: string }).id);
+    expect(tools.map((t) => t.id).sort()).toEqual([...starts].sort());
     expect(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('')).toBe('I cannot do that: aws-ask is read-only.');
   });
 

@@ -4,9 +4,10 @@ import { PinnedCredentials } from '../../agent/credentials.ts';
 import { createLogger, type Logger } from '../../common/log.ts';
 import { SESSION_HEADER, type AgentEvent } from '../../common/protocol.ts';
 import { SseParser } from '../../common/sse.ts';
-import { AgentService, type AgentServiceOptions } from '../../agent/service.ts';
+import { AgentService, type AgentServiceOptions } from '../../agent/service/agent-service.ts';
 import { createRuntimeServer, type RuntimeServer } from '../../agent/server.ts';
-import { AwsCaller, DEFAULT_SETTINGS } from '../../agent/tools/use-aws.ts';
+import { AwsCaller } from '../../agent/tools/aws-caller.ts';
+import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { ScriptedModel, awaitingAnswer, toolResultTexts, type Turn } from '../services/scripted-model.ts';
 
 export interface Harness {

@@ -112,7 +112,7 @@ export async function startFakeBedrock(answer: (req: ConverseRequest) => Bedrock
 /** The text of the tool results in the last request's conversation. */
 export function lastToolResults(req: ConverseRequest): string[] {
   const last = req.body.messages?.at(-1);
-  if (!last || last.role !== 'user') return [];
+  if (last?.role !== 'user') return [];
   const out: string[] = [];
   for (const c of last.content) {
     const tr = c.toolResult as { content?: { text?: string }[] } | undefined;

@@ -1,0 +1,61 @@
+/**
+ * Failure classification: any error of an invocation → the Failure a Slack user is shown (from
+ * common/errors.ts; no message text is written here). Error details stay in the logs.
+ */
+import { ModelThrottledError } from '@strands-agents/sdk';
+import { THROTTLED } from '../../common/aws-errors.ts';
+import { FAILURES, type Failure } from '../../common/errors.ts';
+import { BusyError } from './session-pool.ts';
+
+const anyOf = (patterns: readonly string[]): RegExp => new RegExp(patterns.join('|'), 'i');
+
+const MODEL_ACCESS = anyOf([
+  'AccessDenied',
+  'not authorized',
+  "don't have access",
+  'UnrecognizedClient',
+  'ResourceNotFound.*model',
+  'model identifier is invalid',
+  'ValidationException.*model',
+]);
+const CREDENTIALS = /CredentialsProviderError|Could not load credentials|ExpiredToken/i;
+const CANCELLED = /aborted|cancel/i;
+const MODEL_ERROR = anyOf([
+  'ModelError',
+  'ContextWindowOverflow',
+  'MaxTokens',
+  'ModelStreamError',
+  'InternalServer',
+  'ServiceUnavailable',
+  'ModelNotReady',
+]);
+
+/** Which model the agent uses, for the model_access message. */
+export interface ModelPlace {
+  readonly modelId?: string;
+  readonly modelRegion?: string;
+}
+
+/** FAILURES.modelAccess naming the model: `…its AI model (MODEL in REGION). An operator needs…`. */
+export function modelAccessFailure(model: ModelPlace): Failure {
+  const { message } = FAILURES.modelAccess;
+  if (!model.modelId) return FAILURES.modelAccess;
+  const where = `${model.modelId}${model.modelRegion ? ` in ${model.modelRegion}` : ''}`;
+  const end = message.indexOf('.');
+  return { code: FAILURES.modelAccess.code, message: `${message.slice(0, end)} (${where})${message.slice(end)}` };
+}
+
+/** The failure to show for an error of an invocation. */
+export function describeFailure(e: unknown, model: ModelPlace): Failure {
+  const err = e as { name?: string; message?: string } | undefined;
+  const name = err?.name ?? '';
+  const text = `${name} ${err?.message ?? ''}`;
+  if (e instanceof BusyError) return FAILURES.busy;
+  if (name === 'TimeoutError') return FAILURES.timeout;
+  if (e instanceof ModelThrottledError || THROTTLED.test(text)) return FAILURES.modelThrottled;
+  if (MODEL_ACCESS.test(text)) return modelAccessFailure(model);
+  if (CREDENTIALS.test(text)) return FAILURES.awsCredentials;
+  if (name === 'AbortError' || CANCELLED.test(text)) return FAILURES.cancelled;
+  if (MODEL_ERROR.test(text)) return FAILURES.modelError;
+  return FAILURES.internal;
+}
