@@ -4,9 +4,11 @@
  * `error` event with a message safe to show.
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
-import type { AgentEvent, ErrorCode, InvocationRequest } from '../common/protocol.ts';
-import { SseParser } from '../common/sse.ts';
+import { THROTTLED } from '../common/aws-errors.ts';
+import { FAILURES, type Failure, userMessage } from '../common/errors.ts';
+import type { AgentEvent, InvocationRequest } from '../common/protocol.ts';
 import { newRef } from '../common/ref.ts';
+import { SseParser } from '../common/sse.ts';
 import type { AgentService } from '../agent/index.ts';
 
 export interface AgentClient {
@@ -43,7 +45,8 @@ export class AgentCoreClient implements AgentClient {
   constructor(o: AgentCoreClientOptions) {
     this.arn = o.runtimeArn;
     this.qualifier = o.qualifier ?? 'DEFAULT';
-    this.client = o.client ?? new BedrockAgentCoreClient({ region: o.region ?? o.runtimeArn.split(':')[3], maxAttempts: 3 });
+    this.client =
+      o.client ?? new BedrockAgentCoreClient({ region: o.region ?? o.runtimeArn.split(':')[3], maxAttempts: 3 });
   }
 
   async *invoke(sessionId: string, request: InvocationRequest, signal?: AbortSignal): AsyncGenerator<AgentEvent> {
@@ -70,28 +73,30 @@ export class AgentCoreClient implements AgentClient {
           yield ev;
         }
       }
-      if (!finished) {
-        yield { type: 'error', code: 'internal', message: 'The agent stopped before finishing its answer. Please try again.', ref: newRef() };
-      }
+      if (!finished) yield failureEvent(FAILURES.agentStopped);
     } catch (e) {
       if (finished) return;
-      const { code, message } = describeRuntimeError(e, signal);
-      const ref = newRef();
-      yield { type: 'error', code, message: `${message} (ref ${ref})`, ref };
+      yield failureEvent(describeRuntimeError(e, signal));
     }
   }
 }
 
-/** InvokeAgentRuntime failures as a code and a message safe to show. */
-export function describeRuntimeError(e: unknown, signal?: AbortSignal): { code: ErrorCode; message: string } {
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+/** The `error` event of a failure: its code, and its message with a new reference id. */
+function failureEvent(failure: Failure): AgentEvent {
+  const ref = newRef();
+  return { type: 'error', code: failure.code, message: userMessage(failure, ref), ref };
+}
+
+/** An InvokeAgentRuntime failure as the failure the user is told about. */
+export function describeRuntimeError(e: unknown, signal?: AbortSignal): Failure {
+  const err = e as { name?: string; message?: string } | undefined;
   const name = err?.name ?? '';
-  if (signal?.aborted || name === 'AbortError') return { code: 'timeout', message: 'The answer took too long and was stopped. Try a narrower question.' };
-  if (/Throttling|ServiceQuotaExceeded|TooManyRequests/i.test(name)) return { code: 'model_throttled', message: 'The agent is busy right now (throttled). Please try again in a minute.' };
-  if (/Conflict|ResourceInUse/i.test(name)) return { code: 'busy', message: 'I am still answering an earlier question in this thread. Ask again when that answer is done.' };
+  if (signal?.aborted || name === 'AbortError') return FAILURES.timeout;
+  if (THROTTLED.test(name)) return FAILURES.agentThrottled;
+  if (/Conflict|ResourceInUse/i.test(name)) return FAILURES.busy;
   if (/AccessDenied|UnrecognizedClient|ResourceNotFound|InvalidSignature|ExpiredToken/i.test(name)) {
-    return { code: 'internal', message: 'The bot cannot reach its agent runtime. An operator needs to check AGENT_RUNTIME_ARN and the bot\'s permissions.' };
+    return FAILURES.agentUnreachable;
   }
-  if (/Timeout|ECONNRESET|socket hang up/i.test(`${name} ${err?.message ?? ''}`)) return { code: 'timeout', message: 'The agent did not answer in time. Please try again.' };
-  return { code: 'internal', message: 'The agent failed while answering. Please try again.' };
+  if (/Timeout|ECONNRESET|socket hang up/i.test(`${name} ${err?.message ?? ''}`)) return FAILURES.agentTimeout;
+  return FAILURES.agentFailed;
 }

@@ -8,7 +8,7 @@ import { WebClient } from '@slack/web-api';
 import type { Logger } from '../common/log.ts';
 import { allowlistPolicy, type AccessPolicy } from './access.ts';
 import type { AgentClient } from './agent-client.ts';
-import type { AnswerDeps } from './answer.ts';
+import type { AnswerDeps } from './answer/answer-question.ts';
 import type { BotSettings } from './config.ts';
 import { dedupe } from './dedupe.ts';
 import { runJob, type AnswerJob } from './job.ts';

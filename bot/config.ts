@@ -3,6 +3,7 @@
  * with what to set.
  */
 import { DEFAULT_ANSWER_TIMEOUT_MS } from '../common/defaults.ts';
+import { SettingsReader } from '../common/settings.ts';
 
 export type Transport = 'socket' | 'http';
 
@@ -33,56 +34,78 @@ export type SettingsResult = { readonly ok: true; readonly settings: BotSettings
 
 const ID_LIST = /^[A-Z0-9]{2,32}$/;
 export const RUNTIME_ARN = /^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/;
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
-function list(env: NodeJS.ProcessEnv, name: string, problems: string[]): string[] {
-  const items = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+function idList(read: SettingsReader, name: string): string[] {
+  const items = read.list(name);
   const bad = items.filter((i) => !ID_LIST.test(i));
-  if (bad.length) problems.push(`${name} has ${bad.map((b) => `"${b}"`).join(', ')}: give Slack ids (like T0123ABCD, C0123ABCD, U0123ABCD), comma-separated`);
+  if (bad.length) {
+    const names = bad.map((b) => `"${b}"`).join(', ');
+    read.problem(`${name} has ${names}: give Slack ids (like T0123ABCD, C0123ABCD, U0123ABCD), comma-separated`);
+  }
   return items;
 }
 
-export function botSettingsFromEnv(env: NodeJS.ProcessEnv, transport: Transport): SettingsResult {
-  const problems: string[] = [];
-  const botToken = env.SLACK_BOT_TOKEN?.trim() ?? '';
-  if (!botToken) problems.push('SLACK_BOT_TOKEN is not set: use the Bot User OAuth Token (xoxb-…) from your Slack app\'s OAuth & Permissions page');
-  else if (!botToken.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must be a bot token (xoxb-…), not a user or app token');
+/** The bot's settings, from one process-wide reader (problems are collected, not thrown). */
+export function readBotSettings(read: SettingsReader, transport: Transport): BotSettings {
+  const botToken = read.required(
+    'SLACK_BOT_TOKEN',
+    "use the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page",
+  );
+  if (botToken && !botToken.startsWith('xoxb-')) {
+    read.problem('SLACK_BOT_TOKEN must be a bot token (xoxb-…), not a user or app token');
+  }
   let appToken: string | undefined;
   let signingSecret: string | undefined;
   if (transport === 'socket') {
-    appToken = env.SLACK_APP_TOKEN?.trim();
-    if (!appToken) problems.push('SLACK_APP_TOKEN is not set: create an app-level token (xapp-…) with connections:write under Basic Information → App-Level Tokens');
-    else if (!appToken.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write');
+    appToken = read.required(
+      'SLACK_APP_TOKEN',
+      'create an app-level token (xapp-…) with connections:write under Basic Information → App-Level Tokens',
+    );
+    if (appToken && !appToken.startsWith('xapp-')) {
+      read.problem('SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write');
+    }
   } else {
-    signingSecret = env.SLACK_SIGNING_SECRET?.trim();
-    if (!signingSecret) problems.push('SLACK_SIGNING_SECRET is not set: copy the Signing Secret from Basic Information → App Credentials');
+    signingSecret = read.required(
+      'SLACK_SIGNING_SECRET',
+      'copy the Signing Secret from Basic Information → App Credentials',
+    );
   }
-  let slackApiUrl = env.SLACK_API_URL?.trim() || undefined;
-  if (slackApiUrl) {
-    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(slackApiUrl)) problems.push(`SLACK_API_URL must be an http(s) URL like https://slack.com/api/ (got "${slackApiUrl}")`);
-    else if (!slackApiUrl.endsWith('/')) slackApiUrl += '/';
+  let slackApiUrl = read.str('SLACK_API_URL');
+  if (slackApiUrl && !HTTP_URL.test(slackApiUrl)) {
+    read.problem(`SLACK_API_URL must be an http(s) URL like https://slack.com/api/ (got "${slackApiUrl}")`);
+  } else if (slackApiUrl && !slackApiUrl.endsWith('/')) {
+    slackApiUrl += '/';
   }
-  const allow = { teams: list(env, 'ALLOWED_TEAM_IDS', problems), channels: list(env, 'ALLOWED_CHANNEL_IDS', problems), users: list(env, 'ALLOWED_USER_IDS', problems) };
-  const agentRuntimeArn = env.AGENT_RUNTIME_ARN?.trim() || undefined;
-  if (agentRuntimeArn && !RUNTIME_ARN.test(agentRuntimeArn)) {
-    problems.push(`AGENT_RUNTIME_ARN must be an AgentCore runtime ARN like arn:aws:bedrock-agentcore:eu-west-1:123456789012:runtime/aws_ask-AbC123 (got "${agentRuntimeArn}")`);
-  }
-  const streamingRaw = (env.SLACK_STREAMING ?? 'true').trim().toLowerCase();
-  if (!['true', 'false'].includes(streamingRaw)) problems.push('SLACK_STREAMING must be true or false');
-  const timeoutRaw = env.ANSWER_TIMEOUT_MS?.trim() || String(DEFAULT_ANSWER_TIMEOUT_MS);
-  const answerTimeoutMs = Number(timeoutRaw);
-  if (!Number.isInteger(answerTimeoutMs) || answerTimeoutMs < 1_000 || answerTimeoutMs > 900_000) problems.push(`ANSWER_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 900000 (got "${timeoutRaw}")`);
-  if (problems.length) return { ok: false, problems };
-  return {
-    ok: true,
-    settings: {
-      botToken,
-      ...(appToken ? { appToken } : {}),
-      ...(signingSecret ? { signingSecret } : {}),
-      ...(slackApiUrl ? { slackApiUrl } : {}),
-      allow,
-      ...(agentRuntimeArn ? { agentRuntimeArn } : {}),
-      streaming: streamingRaw !== 'false',
-      answerTimeoutMs,
-    },
+  const allow = {
+    teams: idList(read, 'ALLOWED_TEAM_IDS'),
+    channels: idList(read, 'ALLOWED_CHANNEL_IDS'),
+    users: idList(read, 'ALLOWED_USER_IDS'),
   };
+  const agentRuntimeArn = read.str('AGENT_RUNTIME_ARN');
+  if (agentRuntimeArn && !RUNTIME_ARN.test(agentRuntimeArn)) {
+    read.problem(
+      'AGENT_RUNTIME_ARN must be an AgentCore runtime ARN like ' +
+        `arn:aws:bedrock-agentcore:eu-west-1:123456789012:runtime/aws_ask-AbC123 (got "${agentRuntimeArn}")`,
+    );
+  }
+  const streaming = read.bool('SLACK_STREAMING', true);
+  const answerTimeoutMs = read.int('ANSWER_TIMEOUT_MS', DEFAULT_ANSWER_TIMEOUT_MS, 1_000, 900_000);
+  return {
+    botToken,
+    ...(appToken ? { appToken } : {}),
+    ...(signingSecret ? { signingSecret } : {}),
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    allow,
+    ...(agentRuntimeArn ? { agentRuntimeArn } : {}),
+    streaming,
+    answerTimeoutMs,
+  };
+}
+
+/** The bot's settings alone, with every problem. */
+export function botSettingsFromEnv(env: NodeJS.ProcessEnv, transport: Transport): SettingsResult {
+  const read = new SettingsReader(env);
+  const settings = readBotSettings(read, transport);
+  return read.problems.length ? { ok: false, problems: read.problems } : { ok: true, settings };
 }

@@ -2,7 +2,7 @@
  * What the bot writes in Slack: the footer naming the AWS calls, task titles for the live timeline,
  * and Markdown split to fit Slack's limits without breaking code blocks.
  */
-import type { ToolCallSummary, Usage } from '../common/protocol.ts';
+import type { ToolCallStart, ToolCallSummary, Usage } from '../common/protocol.ts';
 
 /** Slack caps a message's markdown at 12,000 characters; stay clear of it. */
 export const MAX_MESSAGE_CHARS = 11_000;
@@ -11,7 +11,7 @@ const n = new Intl.NumberFormat('en-US');
 
 /** `ec2:DescribeInstances · eu-west-1 · 3 pages` (and `· refused` / `· AccessDenied`). */
 export function callLabel(t: ToolCallSummary): string {
-  const parts = [`\`${t.action ?? `${t.service}:${t.operation}`}\``, t.region];
+  const parts = [`\`${t.iamAction ?? `${t.service}:${t.operation}`}\``, t.region];
   if (t.pages > 1) parts.push(`${t.pages} pages`);
   if (t.refused) parts.push('refused');
   else if (!t.ok) parts.push(t.errorCode ?? 'failed');
@@ -25,9 +25,10 @@ export function footer(toolCalls: readonly ToolCallSummary[], durationMs: number
   return `\n\n---\n_AWS calls: ${calls} · ${(durationMs / 1000).toFixed(1)} s${tokens}_`;
 }
 
-/** Task title for a call as it starts (from the agent's status line). */
-export function taskTitle(status: string): string {
-  return status.replace(/^Calling /, '').slice(0, 150);
+/** Task title for a call: `ec2 describe_instances in eu-west-1: List EC2 instances`. */
+export function taskTitle(t: Pick<ToolCallStart, 'service' | 'operation' | 'region' | 'label'>): string {
+  const call = [t.service, t.operation].filter(Boolean).join(' ') || 'AWS';
+  return `${call} in ${t.region}${t.label ? `: ${t.label}` : ''}`.slice(0, 150);
 }
 
 /** Task output when a call ends. */

@@ -2,17 +2,21 @@
  * The queue message: one question to answer (AnswerJob), how it is read back off the queue
  * (parseJob), and how it is answered (runJob) — at once in Socket Mode, by the worker in Lambda.
  */
-import { answerQuestion, type AnswerDeps, type AnswerResult, type RespondFn } from './answer.ts';
 import { MAX_PROMPT_CHARS } from '../common/protocol.ts';
 import { newRef } from '../common/ref.ts';
+import { type AnswerDeps, answerQuestion } from './answer/answer-question.ts';
+import type { AnswerResult } from './answer/outcome.ts';
+import type { RespondFn } from './answer/respond-renderer.ts';
 import { INVITE_HINT, tooLongText } from './format.ts';
-
-
 
 /** Sends to a slash command's response_url. */
 export function respondVia(url: string): RespondFn {
   return async (message) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(message) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(message),
+    });
     if (!res.ok) throw new Error(`response_url answered ${res.status}`);
   };
 }
@@ -22,24 +26,41 @@ export function respondVia(url: string): RespondFn {
  * command's question is first posted as the thread's parent; where the bot cannot post there, the
  * answer goes back privately through the response_url, with how to invite the bot.
  */
-export async function runJob(job: AnswerJob, deps: AnswerDeps, extra: { retryIfBusy?: boolean } = {}): Promise<AnswerResult> {
+export async function runJob(
+  job: AnswerJob,
+  deps: AnswerDeps,
+  extra: { retryIfBusy?: boolean } = {},
+): Promise<AnswerResult> {
   const thread = { teamId: job.teamId, channelId: job.channelId, userId: job.userId, isDm: job.isDm };
   if (job.question.length > MAX_PROMPT_CHARS) {
     // said in the thread, never sent to the agent (which would refuse it)
-    await deps.client.chat.postMessage({ channel: job.channelId, ...(job.threadTs ? { thread_ts: job.threadTs } : {}), text: tooLongText(job.question.length, MAX_PROMPT_CHARS) });
-    return { ok: false, ref: newRef(), text: '', toolCalls: [], errorCode: 'too_long' };
+    await deps.client.chat.postMessage({
+      channel: job.channelId,
+      ...(job.threadTs ? { thread_ts: job.threadTs } : {}),
+      text: tooLongText(job.question.length, MAX_PROMPT_CHARS),
+    });
+    return { outcome: 'too_long', ref: newRef(), text: '', toolCalls: [] };
   }
-  const options = { surface: job.surface, receivedAt: job.receivedAt, ...(extra.retryIfBusy ? { retryIfBusy: true } : {}) };
+  const options = {
+    surface: job.surface,
+    receivedAt: job.receivedAt,
+    ...(extra.retryIfBusy ? { retryIfBusy: true } : {}),
+  };
   let threadTs = job.threadTs;
   if (!threadTs) {
     try {
-      const parent = await deps.client.chat.postMessage({ channel: job.channelId, text: `<@${job.userId}> asked: ${job.question}` });
+      const parent = await deps.client.chat.postMessage({
+        channel: job.channelId,
+        text: `<@${job.userId}> asked: ${job.question}`,
+      });
       threadTs = parent.ts as string;
     } catch (e) {
       const error = (e as { data?: { error?: string } }).data?.error;
       if ((error !== 'not_in_channel' && error !== 'channel_not_found') || !job.responseUrl) throw e;
       // no thread to keep: the conversation is this one command
-      return answerQuestion(deps, { ...thread, threadTs: `cmd:${job.dedupeKey}` }, job.question, { ...options, respond: respondVia(job.responseUrl), preface: INVITE_HINT });
+      const respond = respondVia(job.responseUrl);
+      const cmdThread = { ...thread, threadTs: `cmd:${job.dedupeKey}` };
+      return answerQuestion(deps, cmdThread, job.question, { ...options, respond, preface: INVITE_HINT });
     }
   }
   return answerQuestion(deps, { ...thread, threadTs }, job.question, options);
@@ -50,7 +71,7 @@ export interface AnswerJob {
   readonly surface: 'mention' | 'command' | 'dm';
   readonly teamId: string;
   readonly channelId: string;
-  /** The thread to answer in; absent for a slash command, whose question is posted as the parent first. */
+  /** The thread to answer in; absent for a slash command (its question is posted as the parent first). */
   readonly threadTs?: string;
   readonly userId: string;
   readonly isDm: boolean;

@@ -13,7 +13,8 @@ import { createLogger } from '../../common/log.ts';
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
 import { newRef } from '../../common/ref.ts';
 import { AgentCoreClient } from '../agent-client.ts';
-import type { AnswerDeps } from '../answer.ts';
+import type { AnswerDeps } from '../answer/answer-question.ts';
+import type { AnswerResult } from '../answer/outcome.ts';
 import { parseJob, runJob, type AnswerJob } from '../job.ts';
 import { slackClientOptions } from '../slack-client.ts';
 import { lambdaSettings } from './settings.ts';
@@ -45,14 +46,17 @@ async function answerDeps(): Promise<AnswerDeps> {
 }
 
 
+/** What the idempotency record keeps of an answered job. */
+type Answered = Pick<AnswerResult, 'outcome' | 'ref'>;
+
 let persistence: DynamoDBPersistenceLayer | undefined;
-let answerOnce: ((job: AnswerJob, attempt: number) => Promise<{ ok: boolean; ref: string }>) | undefined;
+let answerOnce: ((job: AnswerJob, attempt: number) => Promise<Answered>) | undefined;
 
 export class RetryLater extends Error {
   override name = 'RetryLater';
 }
 
-function idempotentAnswer(): (job: AnswerJob, attempt: number) => Promise<{ ok: boolean; ref: string }> {
+function idempotentAnswer(): (job: AnswerJob, attempt: number) => Promise<Answered> {
   if (answerOnce) return answerOnce;
   const tableName = process.env.IDEMPOTENCY_TABLE;
   if (!tableName) throw new Error('IDEMPOTENCY_TABLE is not set');
@@ -60,11 +64,13 @@ function idempotentAnswer(): (job: AnswerJob, attempt: number) => Promise<{ ok: 
   answerOnce = makeIdempotent(
     async (job: AnswerJob, attempt: number) => {
       // a retry may find the thread's agent still busy with the attempt that died: then try later
-      const result = await runJob(job, await answerDeps(), { retryIfBusy: attempt > 1 });
-      if (result.errorCode === 'retry') throw new RetryLater(`the thread is still busy with an earlier attempt (ref ${result.ref})`);
+      const { outcome, ref } = await runJob(job, await answerDeps(), { retryIfBusy: attempt > 1 });
+      if (outcome === 'retry_later') {
+        throw new RetryLater(`the thread is still busy with an earlier attempt (ref ${ref})`);
+      }
       // could not reach Slack: fail, so the job is retried (and the idempotency record released)
-      if (result.errorCode === 'slack') throw new DeliveryError(`could not deliver the answer (ref ${result.ref})`);
-      return { ok: result.ok, ref: result.ref };
+      if (outcome === 'undelivered') throw new DeliveryError(`could not deliver the answer (ref ${ref})`);
+      return { outcome, ref };
     },
     { persistenceStore: persistence, config: idempotency, dataIndexArgument: 0 },
   );

@@ -28,14 +28,14 @@ describe('a busy thread', () => {
   it('on a retry: nothing is posted, and the job asks to be retried', async () => {
     const deps = { client: new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }), agent: busy, logger: silentLogger };
     const result = await runJob(job('1880000000.000100'), deps, { retryIfBusy: true });
-    expect(result).toMatchObject({ ok: false, errorCode: 'retry' });
+    expect(result).toMatchObject({ outcome: 'retry_later' });
     expect(slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
   });
 
   it('on a first attempt: the asker is told in the thread', async () => {
     const deps = { client: new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }), agent: busy, logger: silentLogger };
     const result = await runJob(job('1880000001.000100'), deps);
-    expect(result).toMatchObject({ ok: false, errorCode: 'busy' });
+    expect(result).toMatchObject({ outcome: 'busy' });
     const reply = slack.thread('C0OPS', '1880000001.000100').at(-1)!;
     expect(reply.text).toMatch(/:warning: I am still answering an earlier question in this thread/);
   });

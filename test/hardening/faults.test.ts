@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinnedCredentials } from '../../agent/credentials.ts';
 import type { AgentEvent } from '../../common/protocol.ts';
 import { createControlledUseAws } from '../../agent/tools/controlled-use-aws.ts';
-import { AwsCaller, DEFAULT_SETTINGS } from '../../agent/tools/use-aws.ts';
+import { AwsCaller } from '../../agent/tools/aws-caller.ts';
+import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { startDevBot } from '../../bot/socket.ts';
 import { createLogger } from '../../common/log.ts';
 import { invokeSse, sessionId, startHarness, type Harness } from '../helpers/agent-harness.ts';
@@ -85,7 +86,7 @@ describe('the agent server', () => {
       }),
     });
     const events = await invokeSse(h.url, sessionId('moto-down'), { prompt: 'how many instances, twice?' });
-    const tools = events.filter((e) => e.type === 'tool') as Extract<AgentEvent, { type: 'tool' }>[];
+    const tools = events.filter((e) => e.type === 'tool_end') as Extract<AgentEvent, { type: 'tool_end' }>[];
     expect(tools.map((t) => [t.ok, t.errorCode ?? null])).toEqual([[true, null], [false, 'NetworkError']]);
     const text = events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
     expect(text).toBe('first: ok; second: NetworkError');

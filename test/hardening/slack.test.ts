@@ -143,7 +143,7 @@ describe('questions people really type', () => {
     const [job] = await jobs();
     const agent = { invoke: () => { throw new Error('the agent must not be asked'); } };
     const result = await runJob(job!, { client: new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }), agent, logger: silentLogger });
-    expect(result).toMatchObject({ ok: false, errorCode: 'too_long' });
+    expect(result).toMatchObject({ outcome: 'too_long' });
     const reply = slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts)!;
     expect(String(reply.args.text)).toMatch(/is 11,999 characters; I can take up to 8,000/);
   });

@@ -5,41 +5,43 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { MAX_PROMPT_CHARS } from '../../../common/protocol.ts';
 import { HELP_TEXT, tooLongText } from '../../format.ts';
+import { admit } from '../admit.ts';
 import type { ListenerDeps } from '../deps.ts';
 
-export const awsAskCommand = (deps: ListenerDeps) =>
+export const awsAskCommand =
+  (deps: ListenerDeps) =>
   async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const question = command.text.trim();
     if (!question || /^help$/i.test(question)) {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
       return;
     }
-    const isDm = command.channel_id.startsWith('D');
-    const access = deps.access.check({ teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, isDm });
-    if (!access.allowed) {
-      deps.logger.info('refused', { reason: access.reason, team: command.team_id, channel: command.channel_id, user: command.user_id, surface: 'command' });
-      await ack({ response_type: 'ephemeral', text: access.message });
-      return;
-    }
-    if (question.length > MAX_PROMPT_CHARS) {
-      await ack({ response_type: 'ephemeral', text: tooLongText(question.length, MAX_PROMPT_CHARS) });
-      return;
-    }
-    if (!deps.firstTime(command.trigger_id)) {
-      await ack();
-      return;
-    }
-    await ack();
     // The question is posted as the thread's parent by whoever answers (at once in Socket Mode, the
     // worker in Lambda), so nothing slow happens before Slack gets its ack.
-    await deps.dispatch({
-      surface: 'command', teamId: command.team_id, channelId: command.channel_id, userId: command.user_id, isDm, question,
-      responseUrl: command.response_url, dedupeKey: command.trigger_id, receivedAt: Date.now(),
+    await admit(deps, {
+      surface: 'command',
+      teamId: command.team_id,
+      channelId: command.channel_id,
+      userId: command.user_id,
+      isDm: command.channel_id.startsWith('D'),
+      question,
+      responseUrl: command.response_url,
+      dedupeKey: command.trigger_id,
+      dedupe: 'on-accept',
+      refuse: (text) => ack({ response_type: 'ephemeral', text }),
+      vet: async () => {
+        if (question.length <= MAX_PROMPT_CHARS) return true;
+        await ack({ response_type: 'ephemeral', text: tooLongText(question.length, MAX_PROMPT_CHARS) });
+        return false;
+      },
+      accepted: () => ack(),
     });
   };
 
 /** Any other command routed to this app: say what it answers. */
-export const unknownCommand = () =>
+export const unknownCommand =
+  () =>
   async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    await ack({ response_type: 'ephemeral', text: `I only answer \`/aws-ask\`, not \`${command.command}\`. Try \`/aws-ask help\`.` });
+    const text = `I only answer \`/aws-ask\`, not \`${command.command}\`. Try \`/aws-ask help\`.`;
+    await ack({ response_type: 'ephemeral', text });
   };

@@ -1,0 +1,159 @@
+/**
+ * One pipeline for every surface: a Slack thread and a question in, a threaded answer out.
+ *
+ * thread → runtime session id (sha256 of team:channel:thread) → AgentClient events → a renderer:
+ * streamed (stream-renderer.ts), posted and updated (update-renderer.ts), or, for a slash command
+ * where the bot cannot post, sent back through `respond()` (respond-renderer.ts). `tool_start` and
+ * `tool_end` are matched by their id. Every answer ends with a footer naming the AWS calls, the time
+ * and tokens; every failure ends with a clear message and a reference id that is in the logs.
+ */
+import type { WebClient } from '@slack/web-api';
+import { DEFAULT_ANSWER_TIMEOUT_MS } from '../../common/defaults.ts';
+import { FAILURES } from '../../common/errors.ts';
+import type { Logger } from '../../common/log.ts';
+import { sessionIdForThread, type ToolCallSummary } from '../../common/protocol.ts';
+import { newRef } from '../../common/ref.ts';
+import type { AgentClient } from '../agent-client.ts';
+import { footer, taskTitle } from '../format.ts';
+import { type AnswerOutcome, type AnswerResult, failed, failureNotice } from './outcome.ts';
+import { type Renderer, slackError, type Thread } from './renderer.ts';
+import { type RespondFn, RespondRenderer } from './respond-renderer.ts';
+import { StreamRenderer } from './stream-renderer.ts';
+import { UpdateRenderer } from './update-renderer.ts';
+
+export interface AnswerDeps {
+  readonly client: WebClient;
+  readonly agent: AgentClient;
+  readonly logger: Logger;
+  /** chat.startStream when true (default); post-and-update when false. */
+  readonly streaming?: boolean;
+  /** Least time between two chat.update calls. Default 2,500 ms. */
+  readonly updateIntervalMs?: number;
+  /** Least time between two appends of streamed text. Default 800 ms. */
+  readonly streamIntervalMs?: number;
+  /** Longest answer. Default 5 minutes. */
+  readonly timeoutMs?: number;
+}
+
+export interface AnswerOptions {
+  /** Send the answer through respond() (slash command where the bot cannot post). */
+  readonly respond?: RespondFn;
+  /** Text put before the answer (with respond). */
+  readonly preface?: string;
+  /** Which surface asked, for the logs. */
+  readonly surface?: string;
+  /** When the question arrived (ms epoch), for the first-update figure. */
+  readonly receivedAt?: number;
+  /**
+   * A retried job (its worker died mid-answer): if the thread's agent is still busy with the dead
+   * attempt, say nothing and return `retry_later`, so the queue brings it back later.
+   */
+  readonly retryIfBusy?: boolean;
+}
+
+const UPDATE_INTERVAL_MS = 2_500;
+const STREAM_INTERVAL_MS = 800;
+
+function rendererFor(
+  deps: AnswerDeps,
+  thread: Thread,
+  options: AnswerOptions,
+  logger: Logger,
+  onFirstUpdate: () => void,
+): Renderer {
+  if (options.respond) return new RespondRenderer(options.respond, options.preface ?? '');
+  const updateIntervalMs = deps.updateIntervalMs ?? UPDATE_INTERVAL_MS;
+  if (deps.streaming === false) {
+    return new UpdateRenderer({ client: deps.client, thread, intervalMs: updateIntervalMs, onFirstUpdate });
+  }
+  const intervalMs = deps.streamIntervalMs ?? STREAM_INTERVAL_MS;
+  return new StreamRenderer({ client: deps.client, thread, intervalMs, updateIntervalMs, logger, onFirstUpdate });
+}
+
+export async function answerQuestion(
+  deps: AnswerDeps,
+  thread: Thread,
+  question: string,
+  options: AnswerOptions = {},
+): Promise<AnswerResult> {
+  const ref = newRef();
+  const started = options.receivedAt ?? Date.now();
+  const log = deps.logger.child({
+    ref,
+    team: thread.teamId,
+    channel: thread.channelId,
+    user: thread.userId,
+    surface: options.surface ?? 'unknown',
+  });
+  let firstUpdateMs: number | undefined;
+  const onFirstUpdate = () => {
+    firstUpdateMs ??= Date.now() - started;
+  };
+  if (thread.isDm && !options.respond) {
+    // the agent view's "is typing" line; cleared by Slack when the answer posts
+    await deps.client.assistant.threads
+      .setStatus({
+        channel_id: thread.channelId,
+        thread_ts: thread.threadTs,
+        status: 'is looking into it…',
+        loading_messages: ['Reading the AWS account…', 'Checking the numbers…'],
+      })
+      .catch((e: unknown) => log.debug('setStatus failed', { error: slackError(e) }));
+  }
+  const renderer = rendererFor(deps, thread, options, log, onFirstUpdate);
+
+  const timeout = AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
+  const toolCalls: ToolCallSummary[] = [];
+  let text = '';
+  // how the answer ends; undefined until the agent says (done or error)
+  let end: { outcome: AnswerOutcome; tail: string } | undefined;
+  try {
+    const sessionId = sessionIdForThread(thread.teamId, thread.channelId, thread.threadTs);
+    const asker = { teamId: thread.teamId, userId: thread.userId, channelId: thread.channelId };
+    for await (const ev of deps.agent.invoke(sessionId, { prompt: question, asker }, timeout)) {
+      if (ev.type === 'tool_start') {
+        await renderer.callStarted(ev.id, taskTitle(ev));
+      } else if (ev.type === 'tool_end') {
+        toolCalls.push(ev);
+        await renderer.callEnded(ev.id, ev);
+      } else if (ev.type === 'text') {
+        text += ev.text;
+        await renderer.text(ev.text);
+      } else if (ev.type === 'done') {
+        end = { outcome: 'ok', tail: footer(ev.toolCalls, Date.now() - started, ev.usage) };
+        break;
+      } else if (ev.type === 'error') {
+        if (ev.code === 'busy' && options.retryIfBusy && !text && !toolCalls.length) {
+          log.info('thread still busy with an earlier attempt; will retry', { agentRef: ev.ref });
+          return { outcome: 'retry_later', ref, text: '', toolCalls };
+        }
+        // the agent's message is safe to show and carries its ref; a timeout is ours to explain
+        end = timeout.aborted
+          ? failed(FAILURES.timeout, ev.ref)
+          : { outcome: ev.code, tail: failureNotice(ev.message) };
+        log.warn('agent error', { code: ev.code, agentRef: ev.ref });
+        break;
+      }
+    }
+    end ??= failed(timeout.aborted ? FAILURES.timeout : FAILURES.noAnswer, ref);
+  } catch (e) {
+    end = failed(FAILURES.internal, ref);
+    log.error('answer failed', { error: e });
+  }
+  let outcome = end.outcome;
+  try {
+    await renderer.finish(end.tail);
+  } catch (e) {
+    // whatever happened before, the asker has not seen an ending: the caller may retry
+    outcome = 'undelivered';
+    log.error('could not deliver the answer to Slack', { error: slackError(e) });
+  }
+  log.info('answer', {
+    outcome,
+    toolCalls: toolCalls.length,
+    answerChars: text.length,
+    durationMs: Date.now() - started,
+    firstUpdateMs: firstUpdateMs ?? null,
+  });
+  return { outcome, ref, text, toolCalls, ...(firstUpdateMs !== undefined ? { firstUpdateMs } : {}) };
+}

@@ -1,0 +1,45 @@
+/**
+ * What every way of showing an answer in Slack does (`Renderer`), where the answer goes (`Thread`),
+ * and the small helpers the renderers share.
+ */
+import type { ToolCallSummary } from '../../common/protocol.ts';
+
+export interface Thread {
+  readonly teamId: string;
+  readonly channelId: string;
+  /** The thread the answer goes in (the question's own ts when it starts one). */
+  readonly threadTs: string;
+  readonly userId: string;
+  /** A DM or agent-view thread: the assistant status applies, no recipient ids needed. */
+  readonly isDm: boolean;
+}
+
+/**
+ * Shows one answer while it is written. AWS calls are keyed by the agent's tool-use id: the calls of
+ * one model turn run concurrently, so their ends can come in any order.
+ */
+export interface Renderer {
+  /** Call `id` started, shown as `title`. */
+  callStarted(id: string, title: string): Promise<void>;
+  /** Call `id` ended; shown under the title its start gave it. */
+  callEnded(id: string, call: ToolCallSummary): Promise<void>;
+  /** A delta of the answer text. */
+  text(delta: string): Promise<void>;
+  /** Ends the answer with `tail` (the footer or an error notice). */
+  finish(tail: string): Promise<void>;
+}
+
+/** A Slack Web API error as its error code (`not_in_channel`, …), else the message. */
+export const slackError = (e: unknown): string =>
+  (e as { data?: { error?: string } }).data?.error ?? (e as Error).message ?? String(e);
+
+/** A message's blocks: one markdown block. */
+export const markdownBlocks = (text: string) => [{ type: 'markdown', text }];
+
+/** A message's plain `text` (notifications, screen readers): the Markdown without its marks. */
+export const preview = (text: string): string =>
+  text
+    .replace(/[*_`>#|~]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 150) || 'aws-ask';
