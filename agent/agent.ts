@@ -4,8 +4,7 @@
  */
 import { Agent, BedrockModel, type FunctionTool, type Model, type RetryStrategy, type SessionManager } from '@strands-agents/sdk';
 import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_MODEL_ID } from '../common/defaults.ts';
-import { ConfigError } from '../common/errors.ts';
-import { envInt, envRegions, REGION } from '../common/settings.ts';
+import { readDefaultRegion, SettingsReader } from '../common/settings.ts';
 
 
 export interface AgentSettings {
@@ -25,25 +24,24 @@ export interface AgentSettings {
   readonly timeoutMs: number;
 }
 
-export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentSettings {
-  const defaultRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!defaultRegion) {
-    throw new ConfigError('No AWS region: set AWS_REGION (e.g. eu-west-1), the region the bot looks in by default.');
-  }
-  if (!REGION.test(defaultRegion)) throw new ConfigError(`AWS_REGION "${defaultRegion}" is not a region name like eu-west-1.`);
-  const modelRegion = env.BEDROCK_REGION ?? defaultRegion;
-  if (!REGION.test(modelRegion)) throw new ConfigError(`BEDROCK_REGION "${modelRegion}" is not a region name like us-east-1.`);
-  const regions = envRegions(env);
-  const int = (name: string, fallback: number, min: number, max: number) => envInt(env, name, fallback, min, max);
+/** The agent's settings from one process-wide reader (problems are collected, not thrown). */
+export function readAgentSettings(read: SettingsReader): AgentSettings {
+  const defaultRegion = readDefaultRegion(read, true);
   return {
-    modelId: env.MODEL_ID?.trim() || DEFAULT_MODEL_ID,
-    modelRegion,
+    modelId: read.str('MODEL_ID') ?? DEFAULT_MODEL_ID,
+    modelRegion: read.region('BEDROCK_REGION') ?? defaultRegion,
     defaultRegion,
-    regions,
-    maxTurns: int('AGENT_MAX_TURNS', 16, 1, 100),
-    maxTokens: int('AGENT_MAX_TOKENS', 4096, 256, 64_000),
-    timeoutMs: int('AGENT_TIMEOUT_MS', DEFAULT_AGENT_TIMEOUT_MS, 1_000, 3_600_000),
+    regions: read.regions(),
+    maxTurns: read.int('AGENT_MAX_TURNS', 16, 1, 100),
+    maxTokens: read.int('AGENT_MAX_TOKENS', 4096, 256, 64_000),
+    timeoutMs: read.int('AGENT_TIMEOUT_MS', DEFAULT_AGENT_TIMEOUT_MS, 1_000, 3_600_000),
   };
+}
+
+/** The agent's settings alone; ConfigError listing every problem. */
+export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentSettings {
+  const read = new SettingsReader(env);
+  return read.done(readAgentSettings(read));
 }
 
 export function createModel(settings: AgentSettings): Model {

@@ -10,11 +10,12 @@
  */
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../common/policy.ts';
+import { readOnlyPolicyArn, sessionPolicyDocument } from '../common/policy/index.ts';
 import type { Asker } from '../common/protocol.ts';
 
 import { DEFAULT_REGION } from '../common/defaults.ts';
 import { ConfigError } from '../common/errors.ts';
+import { SettingsReader } from '../common/settings.ts';
 
 export { ConfigError };
 
@@ -23,22 +24,32 @@ export type CredentialMode =
   | { readonly kind: 'role'; readonly roleArn: string; readonly profile?: string }
   | { readonly kind: 'profile'; readonly profile: string };
 
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
-export function credentialModeFromEnv(env: NodeJS.ProcessEnv = process.env): CredentialMode {
-  const roleArn = env.TOOL_ROLE_ARN?.trim();
-  const profile = env.AGENT_TOOL_USE_AWS_PROFILE_NAME?.trim();
+/** How the tool gets credentials, from one process-wide reader (problems are collected, not thrown). */
+export function readCredentialMode(read: SettingsReader): CredentialMode {
+  const roleArn = read.str('TOOL_ROLE_ARN');
+  const profile = read.str('AGENT_TOOL_USE_AWS_PROFILE_NAME');
   if (roleArn) {
     if (!ROLE_ARN.test(roleArn)) {
-      throw new ConfigError(`TOOL_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/aws-ask-tool (got "${roleArn}").`);
+      read.problem(
+        `TOOL_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/aws-ask-tool (got "${roleArn}").`,
+      );
     }
     return profile ? { kind: 'role', roleArn, profile } : { kind: 'role', roleArn };
   }
   if (profile) return { kind: 'profile', profile };
-  throw new ConfigError(
+  read.problem(
     'The AWS tool has no credentials: set TOOL_ROLE_ARN to the read-only role to assume (deployed), ' +
       'or AGENT_TOOL_USE_AWS_PROFILE_NAME to a local AWS profile (dev).',
   );
+  return { kind: 'profile', profile: 'default' };
+}
+
+/** The credential mode alone; ConfigError listing every problem. */
+export function credentialModeFromEnv(env: NodeJS.ProcessEnv = process.env): CredentialMode {
+  const read = new SettingsReader(env);
+  return read.done(readCredentialMode(read));
 }
 
 /** 2–64 characters of [\w+=,.@-], as STS requires for SourceIdentity and RoleSessionName. */

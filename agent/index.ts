@@ -3,4 +3,4 @@
  * and the bot's LocalAgentClient run. Everything else the bot needs is in `common/`.
  */
 export { AgentService, type AgentServiceOptions } from './service/agent-service.ts';
-export { agentServiceFromEnv } from './service/from-env.ts';
+export { createAgentService, readAgentServiceConfig } from './service/from-env.ts';

@@ -6,38 +6,43 @@
 import { isMain } from '../common/main.ts';
 import { ConfigError } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/log.ts';
-import { agentServiceFromEnv } from '../agent/index.ts';
+import { createAgentService, readAgentServiceConfig } from '../agent/index.ts';
+import { SettingsReader } from '../common/settings.ts';
 import { AgentCoreClient, LocalAgentClient, type AgentClient } from './agent-client.ts';
 import { createBot, type Bot } from './app.ts';
-import { botSettingsFromEnv } from './config.ts';
+import { RUNTIME_ARN, readBotSettings } from './config.ts';
 
 export interface DevBot {
   readonly bot: Bot;
   stop(): Promise<void>;
 }
 
-/** Builds and starts the Socket Mode bot; throws with every problem listed when settings are wrong. */
-export async function startDevBot(env: NodeJS.ProcessEnv, logger: Logger = createLogger(), agentOverride?: AgentClient): Promise<DevBot> {
-  const parsed = botSettingsFromEnv(env, 'socket');
-  const problems = parsed.ok ? [] : [...parsed.problems];
-  let agent = agentOverride;
+/** Builds and starts the Socket Mode bot; throws one ConfigError listing every setting problem (bot and agent). */
+export async function startDevBot(
+  env: NodeJS.ProcessEnv,
+  logger: Logger = createLogger(),
+  agentOverride?: AgentClient,
+): Promise<DevBot> {
+  // one reader for the whole process: the bot's settings and, when the agent runs here, the agent's
+  const read = new SettingsReader(env);
+  const settings = readBotSettings(read, 'socket');
+  const runtimeArn = settings.agentRuntimeArn && RUNTIME_ARN.test(settings.agentRuntimeArn) ? settings.agentRuntimeArn : '';
+  const agentConfig = agentOverride || runtimeArn ? undefined : readAgentServiceConfig(read);
+  read.done(undefined);
+  let agent: AgentClient;
   let close = async () => {};
-  if (!agent && parsed.ok && parsed.settings.agentRuntimeArn) {
-    agent = new AgentCoreClient({ runtimeArn: parsed.settings.agentRuntimeArn });
-  } else if (!agent) {
-    try {
-      const { service } = agentServiceFromEnv(env, logger);
-      agent = new LocalAgentClient(service);
-      close = () => service.close();
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(e.message);
-    }
-  }
-  if (!parsed.ok || problems.length || !agent) throw new SettingsError(problems);
-  const bot = createBot({ settings: parsed.settings, agent, logger });
+  if (agentOverride) agent = agentOverride;
+  else if (agentConfig) {
+    const { service } = createAgentService(agentConfig, logger);
+    agent = new LocalAgentClient(service);
+    close = () => service.close();
+  } else agent = new AgentCoreClient({ runtimeArn });
+  const bot = createBot({ settings, agent, logger });
   await bot.app.start();
-  logger.info('aws-ask dev bot connected (Socket Mode)', { agent: parsed.settings.agentRuntimeArn ? 'agentcore' : 'in-process', slackApiUrl: parsed.settings.slackApiUrl ?? 'https://slack.com/api/' });
+  logger.info('aws-ask dev bot connected (Socket Mode)', {
+    agent: runtimeArn ? 'agentcore' : 'in-process',
+    slackApiUrl: settings.slackApiUrl ?? 'https://slack.com/api/',
+  });
   return {
     bot,
     stop: async () => {
@@ -46,15 +51,6 @@ export async function startDevBot(env: NodeJS.ProcessEnv, logger: Logger = creat
       await close();
     },
   };
-}
-
-export class SettingsError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`aws-ask cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'SettingsError';
-    this.problems = problems;
-  }
 }
 
 if (isMain(import.meta.url)) {
@@ -69,8 +65,9 @@ if (isMain(import.meta.url)) {
       process.once('SIGTERM', () => stop('SIGTERM'));
     },
     (e: unknown) => {
-      if (e instanceof SettingsError) {
-        process.stderr.write(`aws-ask cannot start. Fix these settings (in .env or the environment):\n${e.problems.map((p) => `- ${p}`).join('\n')}\n`);
+      if (e instanceof ConfigError) {
+        const lines = e.problems.map((p) => `- ${p}`).join('\n');
+        process.stderr.write(`aws-ask cannot start. Fix these settings (in .env or the environment):\n${lines}\n`);
       } else {
         process.stderr.write(`aws-ask cannot start: ${(e as Error).message}\n`);
       }

@@ -16,11 +16,20 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../common/errors.ts';
 import { stackPropsFromContext } from './context.ts';
 import { AwsAskStack } from './stack.ts';
 
 const app = new App();
-const { stackName, props } = stackPropsFromContext((k) => app.node.tryGetContext(k));
+let settings: ReturnType<typeof stackPropsFromContext>;
+try {
+  settings = stackPropsFromContext((k) => app.node.tryGetContext(k));
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`aws-ask: fix these CDK context values (cdk.json or -c key=value):\n${e.problems.map((p) => `- ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+const { stackName, props } = settings;
 new AwsAskStack(app, stackName, { ...props, description: 'aws-ask: a read-only Slack bot for this AWS account' });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

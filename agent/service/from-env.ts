@@ -1,14 +1,24 @@
 /**
  * The agent service as configured by the environment (AWS_REGION, MODEL_ID, BEDROCK_REGION,
  * TOOL_ROLE_ARN or AGENT_TOOL_USE_AWS_PROFILE_NAME, SESSION_BUCKET, SESSION_PREFIX, USE_AWS_*,
- * AWS_ASK_REGIONS, AGENT_TIMEOUT_MS, LOG_PROMPTS).
+ * AWS_ASK_REGIONS, AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
  */
 import type { Logger } from '../../common/log.ts';
-import { agentSettingsFromEnv, createModel, type AgentSettings } from '../agent.ts';
-import { PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
+import { SettingsReader } from '../../common/settings.ts';
+import { type AgentSettings, createModel, readAgentSettings } from '../agent.ts';
+import { type CredentialMode, PinnedCredentials, readCredentialMode } from '../credentials.ts';
 import { AwsCaller } from '../tools/aws-caller.ts';
-import { settingsFromEnv } from '../tools/settings.ts';
+import { type AwsCallSettings, readToolSettings } from '../tools/settings.ts';
 import { AgentService } from './agent-service.ts';
+
+/** Everything the service is built from, as read from the environment. */
+export interface AgentServiceConfig {
+  readonly settings: AgentSettings;
+  readonly tool: AwsCallSettings;
+  readonly credentialMode: CredentialMode;
+  readonly sessionStore?: { readonly bucket: string; readonly prefix: string };
+  readonly logPrompts: boolean;
+}
 
 export interface AgentServiceFromEnv {
   readonly service: AgentService;
@@ -16,21 +26,38 @@ export interface AgentServiceFromEnv {
   readonly credentials: PinnedCredentials;
 }
 
-/** Builds the service from the environment; throws ConfigError naming what to set. */
-export function agentServiceFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): AgentServiceFromEnv {
-  const settings = agentSettingsFromEnv(env);
-  const toolSettings = settingsFromEnv(env);
-  const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
-  const bucket = env.SESSION_BUCKET?.trim();
+/** Reads the service's settings from a process-wide reader (problems are collected, not thrown). */
+export function readAgentServiceConfig(read: SettingsReader): AgentServiceConfig {
+  const settings = readAgentSettings(read);
+  const bucket = read.str('SESSION_BUCKET');
+  return {
+    settings,
+    tool: readToolSettings(read, settings.defaultRegion),
+    credentialMode: readCredentialMode(read),
+    ...(bucket ? { sessionStore: { bucket, prefix: read.str('SESSION_PREFIX') ?? 'sessions/' } } : {}),
+    logPrompts: read.bool('LOG_PROMPTS', false),
+  };
+}
+
+/** Builds the service from settings already read and checked. */
+export function createAgentService(config: AgentServiceConfig, logger?: Logger): AgentServiceFromEnv {
+  const { settings } = config;
+  const credentials = new PinnedCredentials(config.credentialMode, { region: settings.defaultRegion });
   const service = new AgentService({
     settings,
     createModel: () => createModel(settings),
-    caller: new AwsCaller(toolSettings),
+    caller: new AwsCaller(config.tool),
     credentials,
-    ...(bucket ? { sessionStore: { bucket, prefix: env.SESSION_PREFIX ?? 'sessions/' } } : {}),
+    ...(config.sessionStore ? { sessionStore: config.sessionStore } : {}),
     ...(logger ? { logger } : {}),
-    logPrompts: env.LOG_PROMPTS === 'true',
+    logPrompts: config.logPrompts,
     invocationTimeoutMs: settings.timeoutMs,
   });
   return { service, settings, credentials };
+}
+
+/** Builds the service from the environment; throws one ConfigError listing every problem. */
+export function agentServiceFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): AgentServiceFromEnv {
+  const read = new SettingsReader(env);
+  return createAgentService(read.done(readAgentServiceConfig(read)), logger);
 }

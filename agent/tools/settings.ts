@@ -1,6 +1,6 @@
 /** Limits and regions of the AWS tool's calls, and reading them from the environment. */
 import { DEFAULT_REGION } from '../../common/defaults.ts';
-import { envInt, envRegions, REGION } from '../../common/settings.ts';
+import { REGION, readDefaultRegion, SettingsReader } from '../../common/settings.ts';
 
 export interface AwsCallSettings {
   /** Largest result handed to the model, in bytes of JSON. */
@@ -22,16 +22,26 @@ export const DEFAULT_SETTINGS: AwsCallSettings = {
   defaultRegion: DEFAULT_REGION,
 };
 
-/** Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS, AWS_REGION and AWS_ASK_REGIONS. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCallSettings {
-  const regions = envRegions(env);
+/**
+ * Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS and AWS_ASK_REGIONS, on a
+ * process-wide reader. The default region is the agent's when given, else decided as everywhere
+ * (common/settings.ts readDefaultRegion).
+ */
+export function readToolSettings(read: SettingsReader, defaultRegion?: string): AwsCallSettings {
+  const regions = read.regions();
   return {
-    maxBytes: envInt(env, 'USE_AWS_MAX_BYTES', DEFAULT_SETTINGS.maxBytes, 1_024, 1_048_576),
-    maxPages: envInt(env, 'USE_AWS_MAX_PAGES', DEFAULT_SETTINGS.maxPages, 1, 100),
-    maxItems: envInt(env, 'USE_AWS_MAX_ITEMS', DEFAULT_SETTINGS.maxItems, 1, 100_000),
-    defaultRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regions[0] ?? DEFAULT_SETTINGS.defaultRegion,
+    maxBytes: read.int('USE_AWS_MAX_BYTES', DEFAULT_SETTINGS.maxBytes, 1_024, 1_048_576),
+    maxPages: read.int('USE_AWS_MAX_PAGES', DEFAULT_SETTINGS.maxPages, 1, 100),
+    maxItems: read.int('USE_AWS_MAX_ITEMS', DEFAULT_SETTINGS.maxItems, 1, 100_000),
+    defaultRegion: defaultRegion ?? readDefaultRegion(read, false),
     ...(regions.length ? { allowedRegions: regions } : {}),
   };
+}
+
+/** The tool's settings alone; ConfigError listing every problem. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsCallSettings {
+  const read = new SettingsReader(env);
+  return read.done(readToolSettings(read));
 }
 
 export { REGION };

@@ -23,8 +23,7 @@ let built: { version: string; handler: Handler } | undefined;
 /** FIFO deduplication ids: up to 128 of the allowed characters. */
 const dedupeId = (key: string) => key.replace(/[^\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]/g, '_').slice(0, 128);
 
-export async function enqueue(job: AnswerJob, queueUrl = process.env.QUEUE_URL): Promise<void> {
-  if (!queueUrl) throw new Error('QUEUE_URL is not set');
+export async function enqueue(job: AnswerJob, queueUrl: string): Promise<void> {
   // one group per conversation: answers in a thread are delivered in order, threads in parallel
   const group = createHash('sha256').update(`${job.teamId}:${job.channelId}:${job.threadTs ?? job.dedupeKey}`).digest('hex');
   await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job), MessageGroupId: group, MessageDeduplicationId: dedupeId(job.dedupeKey) }));
@@ -37,7 +36,7 @@ function build(s: LambdaSettings): Handler {
     settings: s.bot,
     receiver,
     logger: log,
-    dispatch: (job) => enqueue(job),
+    dispatch: (job) => enqueue(job, s.fn.queueUrl),
     // a failed enqueue must fail the request, so Slack retries and nothing is lost
     rethrowErrors: true,
     // the bot's user id comes with each event: no auth.test on cold start
@@ -106,7 +105,7 @@ export function decodeBody(event: APIGatewayProxyEventV2): APIGatewayProxyEventV
 export const receiverHandler = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResult> => {
   let settings: LambdaSettings;
   try {
-    settings = await lambdaSettings();
+    settings = await lambdaSettings('receiver');
   } catch (e) {
     log.error('not configured', { error: e });
     return { statusCode: 500, body: '' };

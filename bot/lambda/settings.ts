@@ -5,7 +5,9 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../common/errors.ts';
-import { botSettingsFromEnv, type BotSettings } from '../config.ts';
+import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
+import { SettingsReader } from '../../common/settings.ts';
+import { type BotSettings, readBotSettings } from '../config.ts';
 
 export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 
@@ -13,19 +15,58 @@ export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 export const fillSecretHint = (id: string) =>
   `aws secretsmanager put-secret-value --secret-id ${id} --secret-string '{"SLACK_BOT_TOKEN":"xoxb-…","SLACK_SIGNING_SECRET":"…"}'`;
 
+/** What each function reads from its environment besides the bot's settings. */
+export interface FunctionEnv {
+  /** Receiver: the FIFO queue questions go on. */
+  readonly queueUrl: string;
+  /** Worker: the runtime that answers. */
+  readonly agentRuntimeArn: string;
+  /** Worker: the idempotency table. */
+  readonly idempotencyTable: string;
+  /** Worker: deliveries before the dead-letter queue (the asker is told on the last). */
+  readonly maxReceiveCount: number;
+}
+
+export type LambdaFunctionName = 'receiver' | 'worker';
+
 export interface LambdaSettings {
   readonly bot: BotSettings;
-  /** Changes when the secret's values do (so cached apps are rebuilt). */
+  readonly fn: FunctionEnv;
+  /** Changes when the secret's values or the environment do (so cached apps are rebuilt). */
   readonly version: string;
 }
 
-/** The environment settings the bot reads besides the secret. */
-const ENV_KEYS = ['SLACK_API_URL', 'ALLOWED_TEAM_IDS', 'ALLOWED_CHANNEL_IDS', 'ALLOWED_USER_IDS', 'SLACK_STREAMING', 'ANSWER_TIMEOUT_MS'] as const;
+/** The environment settings the functions read besides the secret. */
+const ENV_KEYS = [
+  'SLACK_API_URL',
+  'ALLOWED_TEAM_IDS',
+  'ALLOWED_CHANNEL_IDS',
+  'ALLOWED_USER_IDS',
+  'SLACK_STREAMING',
+  'ANSWER_TIMEOUT_MS',
+  'AGENT_RUNTIME_ARN',
+  'QUEUE_URL',
+  'IDEMPOTENCY_TABLE',
+  'MAX_RECEIVE_COUNT',
+] as const;
+
+const DEPLOYED = 'the stack sets it; redeploy, or set it on the function';
+
+function readFunctionEnv(read: SettingsReader, fn: LambdaFunctionName): FunctionEnv {
+  const receiver = fn === 'receiver';
+  return {
+    queueUrl: receiver ? read.required('QUEUE_URL', DEPLOYED) : '',
+    agentRuntimeArn: receiver ? '' : read.required('AGENT_RUNTIME_ARN', DEPLOYED),
+    idempotencyTable: receiver ? '' : read.required('IDEMPOTENCY_TABLE', DEPLOYED),
+    maxReceiveCount: read.int('MAX_RECEIVE_COUNT', DEFAULT_MAX_RECEIVE_COUNT, 1, 1_000),
+  };
+}
 
 /** Settings per secret value (Powertools hands back the same cached object until it refreshes) and environment. */
-const parsed = new WeakMap<object, { envKey: string; settings: LambdaSettings }>();
+const parsed = new WeakMap<object, Map<string, LambdaSettings>>();
 
-export async function lambdaSettings(env: NodeJS.ProcessEnv = process.env): Promise<LambdaSettings> {
+/** The function's settings: the Slack secret, cached five minutes, and its environment; ConfigError listing every problem. */
+export async function lambdaSettings(fn: LambdaFunctionName, env: NodeJS.ProcessEnv = process.env): Promise<LambdaSettings> {
   const id = env.SLACK_SECRET_ID;
   if (!id) throw new ConfigError('SLACK_SECRET_ID is not set: the function needs the name or ARN of the Slack secret.');
   let values: Record<string, unknown>;
@@ -34,15 +75,23 @@ export async function lambdaSettings(env: NodeJS.ProcessEnv = process.env): Prom
   } catch (e) {
     throw new ConfigError(`Could not read the Slack secret ${id} (${(e as Error).message}). It must be JSON: ${fillSecretHint(id)}`);
   }
-  const envKey = ENV_KEYS.map((k) => env[k] ?? '').join('\u0000');
-  const known = parsed.get(values);
-  if (known?.envKey === envKey) return known.settings;
+  const envKey = [fn, ...ENV_KEYS.map((k) => env[k] ?? '')].join('\u0000');
+  const known = parsed.get(values)?.get(envKey);
+  if (known) return known;
   const fromSecret: Record<string, string> = {};
   for (const k of SECRET_KEYS) if (typeof values[k] === 'string') fromSecret[k] = values[k] as string;
-  const settings = botSettingsFromEnv({ ...env, ...fromSecret }, 'http');
-  if (!settings.ok) throw new ConfigError(`aws-ask is not configured: ${settings.problems.join('; ')}. Fill the secret: ${fillSecretHint(id)}`);
+  const read = new SettingsReader({ ...env, ...fromSecret });
+  const bot = readBotSettings(read, 'http');
+  const fnEnv = readFunctionEnv(read, fn);
+  if (read.problems.length) {
+    const secretProblem = read.problems.some((p) => SECRET_KEYS.some((k) => p.startsWith(k)));
+    const hint = secretProblem ? ` Fill the secret: ${fillSecretHint(id)}` : '';
+    throw new ConfigError(`aws-ask is not configured: ${read.problems.join('; ')}.${hint}`);
+  }
   const version = createHash('sha256').update(JSON.stringify(fromSecret)).update(envKey).digest('hex').slice(0, 16);
-  const result = { bot: settings.settings, version };
-  parsed.set(values, { envKey, settings: result });
+  const result = { bot, fn: fnEnv, version };
+  const forValues = parsed.get(values) ?? new Map<string, LambdaSettings>();
+  forValues.set(envKey, result);
+  parsed.set(values, forValues);
   return result;
 }

@@ -30,13 +30,11 @@ export class DeliveryError extends Error {
 let deps: { version: string; value: AnswerDeps } | undefined;
 
 async function answerDeps(): Promise<AnswerDeps> {
-  const s = await lambdaSettings();
+  const s = await lambdaSettings('worker');
   if (deps?.version === s.version) return deps.value;
-  const runtimeArn = process.env.AGENT_RUNTIME_ARN;
-  if (!runtimeArn) throw new Error('AGENT_RUNTIME_ARN is not set');
   const value: AnswerDeps = {
     client: new WebClient(s.bot.botToken, slackClientOptions(s.bot, log)),
-    agent: new AgentCoreClient({ runtimeArn }),
+    agent: new AgentCoreClient({ runtimeArn: s.fn.agentRuntimeArn }),
     logger: log,
     streaming: s.bot.streaming,
     timeoutMs: s.bot.answerTimeoutMs,
@@ -56,10 +54,8 @@ export class RetryLater extends Error {
   override name = 'RetryLater';
 }
 
-function idempotentAnswer(): (job: AnswerJob, attempt: number) => Promise<Answered> {
+function idempotentAnswer(tableName: string): (job: AnswerJob, attempt: number) => Promise<Answered> {
   if (answerOnce) return answerOnce;
-  const tableName = process.env.IDEMPOTENCY_TABLE;
-  if (!tableName) throw new Error('IDEMPOTENCY_TABLE is not set');
   persistence = new DynamoDBPersistenceLayer({ tableName });
   answerOnce = makeIdempotent(
     async (job: AnswerJob, attempt: number) => {
@@ -99,11 +95,14 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     return;
   }
   const attempts = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  let maxReceiveCount = DEFAULT_MAX_RECEIVE_COUNT;
   try {
-    await idempotentAnswer()(job, attempts);
+    const s = await lambdaSettings('worker');
+    maxReceiveCount = s.fn.maxReceiveCount;
+    await idempotentAnswer(s.fn.idempotencyTable)(job, attempts);
   } catch (e) {
     if (e instanceof IdempotencyAlreadyInProgressError) throw e;
-    if (attempts >= Number(process.env.MAX_RECEIVE_COUNT ?? DEFAULT_MAX_RECEIVE_COUNT)) await tellAsker(job, attempts);
+    if (attempts >= maxReceiveCount) await tellAsker(job, attempts);
     throw e;
   }
 }

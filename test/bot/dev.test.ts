@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { instancesIn } from '../helpers/tools.ts';
 import { lastToolResults, startFakeBedrock, type FakeBedrock } from '../services/fake-bedrock.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack } from '../services/fake-slack.ts';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   [toolRoleArn] = (await seedRoles(moto, '/', ['aws-ask-tool-dev'])) as [string];
   await seedInstances(moto, REGION, 2, 'dev');
   bedrock = await startFakeBedrock((req) => lastToolResults(req).length
-    ? { text: `Found ${(lastToolResults(req)[0]!.match(/"InstanceId"/g) ?? []).length} instances in ${REGION}.` }
+    ? { text: `Found ${instancesIn(lastToolResults(req)[0]!)} instances in ${REGION}.` }
     : { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', region: REGION, label: 'instances' } }] });
 });
 
@@ -52,6 +53,8 @@ describe('npm run dev', () => {
       expect.stringMatching(/^- SLACK_BOT_TOKEN is not set: use the Bot User OAuth Token \(xoxb-…\)/),
       expect.stringMatching(/^- SLACK_APP_TOKEN is not set: create an app-level token \(xapp-…\) with connections:write/),
       expect.stringMatching(/^- No AWS region: set AWS_REGION/),
+      // one reader for the whole process: the agent's problems come all at once with the bot's
+      expect.stringMatching(/^- The AWS tool has no credentials: set TOOL_ROLE_ARN/),
     ]);
   });
 
