@@ -21,9 +21,11 @@ import { AwsCaller } from '../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../agent/tools/settings.ts';
 import { esbuildDefaults, repoRoot } from '../infra/bundle.ts';
 import { invokeSse, sessionId, startHarness } from '../test/helpers/agent-harness.ts';
+import { motoConfig } from '../test/helpers/aws.ts';
+import { commandBody, functionUrlEvent, mentionBody } from '../test/helpers/slack-requests.ts';
 import { seedRoles } from '../test/helpers/seed.ts';
 import { sqsRecord } from '../test/helpers/sqs.ts';
-import { runTool } from '../test/helpers/tools.ts';
+import { instancesIn, runTool } from '../test/helpers/tools.ts';
 import { startAgentCoreShim } from '../test/services/agentcore-shim.ts';
 import { lastToolResults, startFakeBedrock } from '../test/services/fake-bedrock.ts';
 import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../test/services/fake-slack.ts';
@@ -46,7 +48,7 @@ const json = process.argv.includes('--json');
 const results: Record<string, unknown> = {};
 const rows: Row[] = [];
 const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
-const aws = { region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+const aws = motoConfig(REGION);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,21 +59,14 @@ const mb = (n: number) => `${(n / 1_048_576).toFixed(2)} MB`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const context = { functionName: 'bench', awsRequestId: 'r', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
 
-function urlEvent(body: string, contentType = 'application/json'): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0', routeKey: '$default', rawPath: '/', rawQueryString: '',
-    headers: { 'content-type': contentType, ...signedHeaders(body) },
-    requestContext: { http: { method: 'POST', path: '/' } } as APIGatewayProxyEventV2['requestContext'],
-    body, isBase64Encoded: false,
-  };
-}
 let seq = 0;
-const mentionEvent = (text = 'how many instances?', ts = `${1_900_000_000 + ++seq}.000100`) => urlEvent(JSON.stringify({
-  token: 'x', team_id: TEAM_ID, api_app_id: 'A1', type: 'event_callback', event_id: `EvBench${++seq}`, event_time: 1,
-  event: { type: 'app_mention', user: 'U0ALICE', text: `<@${BOT_USER_ID}> ${text}`, ts, channel: 'C0BENCH', team: TEAM_ID, event_ts: ts },
-  authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true }],
-}));
-const commandEvent = () => urlEvent(new URLSearchParams({ team_id: TEAM_ID, channel_id: 'C0BENCH', user_id: 'U0ALICE', command: '/aws-ask', text: 'how many instances?', response_url: 'http://127.0.0.1:9/r', trigger_id: `trig.${++seq}` }).toString(), 'application/x-www-form-urlencoded');
+const mentionEvent = (text = 'how many instances?', ts = `${1_900_000_000 + ++seq}.000100`) =>
+  functionUrlEvent(mentionBody({ eventId: `EvBench${++seq}`, text, ts, channel: 'C0BENCH' }));
+const commandEvent = () =>
+  functionUrlEvent(
+    commandBody({ text: 'how many instances?', channel: 'C0BENCH', responseUrl: 'http://127.0.0.1:9/r', triggerId: `trig.${++seq}` }),
+    { contentType: 'application/x-www-form-urlencoded' },
+  );
 
 const fifo = async (moto: MotoServer, name: string) =>
   (await new SQSClient({ ...aws, endpoint: moto.url }).send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' } }))).QueueUrl!;
@@ -301,7 +296,7 @@ async function memory(moto: MotoServer, toolRoleArn: string): Promise<void> {
   const MEM_REGION = 'us-west-1';
   await new EC2Client({ ...aws, region: MEM_REGION, endpoint: moto.url }).send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 20, MaxCount: 20, InstanceType: 't3.micro' }));
   const bedrock = await startFakeBedrock((req) => lastToolResults(req).length
-    ? { text: `Seen ${(lastToolResults(req)[0]!.match(/"InstanceId"/g) ?? []).length} instances.` }
+    ? { text: `Seen ${instancesIn(lastToolResults(req)[0]!)} instances.` }
     : { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: { MaxResults: 50 }, region: MEM_REGION, label: 'instances' } }] });
   const port = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, 'agent', 'server.ts')], {

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { instancesIn } from '../helpers/tools.ts';
 import { lastToolResults, startFakeBedrock, type BedrockTurn, type ConverseRequest, type FakeBedrock } from '../services/fake-bedrock.ts';
 
 const REGION = 'ca-central-1';
@@ -23,9 +24,7 @@ function counting(req: ConverseRequest): BedrockTurn {
   if (!results.length) {
     return { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'DescribeInstances', parameters: {}, region: REGION, label: 'List EC2 instances' } }] };
   }
-  const json = JSON.parse(results[0]!.split('\n')[1] ?? '{}') as { Reservations?: { Instances?: unknown[] }[] };
-  const n = (json.Reservations ?? []).reduce((s, r) => s + (r.Instances?.length ?? 0), 0);
-  return { text: `You run **${n}** EC2 instances in ${REGION}.` };
+  return { text: `You run **${instancesIn(results[0]!)}** EC2 instances in ${REGION}.` };
 }
 
 function ask(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {

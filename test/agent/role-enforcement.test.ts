@@ -23,6 +23,7 @@ import { PinnedCredentials } from '../../agent/credentials.ts';
 import { denyStatements, readOnlyPolicyArn } from '../../common/policy/index.ts';
 import { AwsCaller, type AwsRequest } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
+import { motoConfig } from '../helpers/aws.ts';
 import { ACCOUNT, seedInstances } from '../helpers/seed.ts';
 import { startMoto, type MotoServer } from '../services/moto.ts';
 
@@ -31,7 +32,7 @@ let moto: MotoServer;
 let queueUrl: string;
 const caller = new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION });
 
-const root = (endpoint: string) => ({ endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+const root = (endpoint: string) => motoConfig(REGION, endpoint);
 
 async function makeRole(iam: IAMClient, name: string, withDeny: boolean): Promise<string> {
   const trust = {

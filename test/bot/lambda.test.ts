@@ -9,15 +9,17 @@ import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageComman
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AnswerJob } from '../../bot/job.ts';
-import { sqsRecord } from '../helpers/sqs.ts';
+import { drainQueue, sqsRecord } from '../helpers/sqs.ts';
+import { functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
 import { instanceCounter, startHarness, type Harness } from '../helpers/agent-harness.ts';
+import { motoConfig } from '../helpers/aws.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { startAgentCoreShim, type AgentCoreShim } from '../services/agentcore-shim.ts';
 import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../services/fake-slack.ts';
 
 const REGION = 'us-west-2';
 const ARN = `arn:aws:bedrock-agentcore:${REGION}:123456789012:runtime/aws_ask-Lambda1`;
-const aws = { region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+const aws = motoConfig(REGION);
 let sqs: SQSClient;
 let queueUrl: string;
 let dlqUrl: string;
@@ -29,25 +31,11 @@ let workerHandler: typeof import('../../bot/lambda.ts').workerHandler;
 
 const context = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
 
-function urlEvent(body: string, o: { headers?: Record<string, string>; base64?: boolean; contentType?: string } = {}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0', routeKey: '$default', rawPath: '/', rawQueryString: '',
-    headers: { 'content-type': o.contentType ?? 'application/json', ...o.headers },
-    requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot' } } as APIGatewayProxyEventV2['requestContext'],
-    body: o.base64 ? Buffer.from(body, 'utf8').toString('base64') : body,
-    isBase64Encoded: !!o.base64,
-  };
-}
-
 const signed = (body: string, extra: Record<string, string> = {}, o: Parameters<typeof signedHeaders>[1] = {}) => ({ ...signedHeaders(body, o), ...extra });
 
-function mentionBody(eventId: string, text: string, ts = `${Date.now() / 1000}`): string {
-  return JSON.stringify({
-    token: 'legacy', team_id: TEAM_ID, api_app_id: 'A1', type: 'event_callback', event_id: eventId, event_time: 1,
-    event: { type: 'app_mention', user: 'U0ALICE', text: `<@${BOT_USER_ID}> ${text}`, ts, channel: 'C0OPS', team: TEAM_ID, event_ts: ts },
-    authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true }],
-  });
-}
+const mention = (eventId: string, text: string, ts = `${Date.now() / 1000}`) => mentionBody({ eventId, text, ts });
+/** Unsigned unless headers are given. */
+const urlEvent = (body: string, o: UrlEventOptions = {}) => functionUrlEvent(body, { headers: {}, ...o });
 
 async function queued(url = queueUrl): Promise<number> {
   const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
@@ -100,18 +88,9 @@ beforeAll(async () => {
   ({ receiverHandler, workerHandler } = await import('../../bot/lambda.ts'));
 });
 
-/** Empties a queue (PurgeQueue is allowed once a minute). */
-async function drain(url: string): Promise<void> {
-  for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-    if (!r.Messages?.length) return;
-    for (const m of r.Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
-  }
-}
-
 beforeEach(async () => {
-  await drain(queueUrl);
-  await drain(dlqUrl);
+  await drainQueue(sqs, queueUrl);
+  await drainQueue(sqs, dlqUrl);
 });
 
 afterAll(async () => {
@@ -122,7 +101,7 @@ afterAll(async () => {
 
 describe('receiverHandler', () => {
   it('rejects a forged or stale signature with 401 and enqueues nothing', async () => {
-    const body = mentionBody('EvForged', 'how many instances?');
+    const body = mention('EvForged', 'how many instances?');
     const forged = await receiverHandler(urlEvent(body, { headers: signed(body, {}, { secret: 'wrong' }) }), context);
     expect(forged.statusCode).toBe(401);
     const stale = await receiverHandler(urlEvent(body, { headers: signed(body, {}, { timestamp: Math.floor(Date.now() / 1000) - 360 }) }), context);
@@ -140,7 +119,7 @@ describe('receiverHandler', () => {
   });
 
   it('acks a mention with 200 and makes exactly one job, even when Slack retries it three times', async () => {
-    const body = mentionBody('EvOnce', 'how many instances?', '1800000001.000100');
+    const body = mention('EvOnce', 'how many instances?', '1800000001.000100');
     const first = await receiverHandler(urlEvent(body, { headers: signed(body) }), context);
     expect(first.statusCode).toBe(200);
     for (const n of ['1', '2', '3']) {
@@ -176,7 +155,7 @@ describe('receiverHandler', () => {
   it('fails the request (500, so Slack retries) when the job cannot be queued', async () => {
     process.env.QUEUE_URL = `${queueUrl}-missing`;
     try {
-      const body = mentionBody('EvNoQueue', 'hello');
+      const body = mention('EvNoQueue', 'hello');
       const r = await receiverHandler(urlEvent(body, { headers: signed(body) }), context);
       expect(r.statusCode).toBe(500);
     } finally {
@@ -189,7 +168,7 @@ describe('receiverHandler', () => {
     await sm.send(new CreateSecretCommand({ Name: 'aws-ask/empty', SecretString: '{}' }));
     process.env.SLACK_SECRET_ID = 'aws-ask/empty';
     try {
-      const body = mentionBody('EvEmpty', 'hello');
+      const body = mention('EvEmpty', 'hello');
       const r = await receiverHandler(urlEvent(body, { headers: signed(body) }), context);
       expect(r.statusCode).toBe(500);
       expect(await queued()).toBe(0);
@@ -203,7 +182,7 @@ describe('receiverHandler', () => {
 describe('workerHandler', () => {
   async function enqueueMention(eventId: string, text: string, ts: string) {
     slack.userMessage('C0OPS', 'U0ALICE', `<@${BOT_USER_ID}> ${text}`);
-    const body = mentionBody(eventId, text, ts);
+    const body = mention(eventId, text, ts);
     expect((await receiverHandler(urlEvent(body, { headers: signed(body) }), context)).statusCode).toBe(200);
   }
 

@@ -17,6 +17,7 @@ import { APP_TOKEN, BOT_TOKEN, BOT_USER_ID, FakeSlack, TEAM_ID, type SlackMessag
 import { startRecordingProxy, type RecordingProxy } from '../services/recording-proxy.ts';
 import { ScriptedModel, awaitingAnswer, lastPrompt, toolResultTexts, type Turn } from '../services/scripted-model.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { instancesIn } from '../helpers/tools.ts';
 
 const REGION = 'eu-north-1';
 const SEEDED = 4;
@@ -38,8 +39,7 @@ function brain(messages: Message[]): Turn | Promise<Turn> {
     if (!awaitingAnswer(messages)) {
       return { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: {}, region: REGION, label: 'List EC2 instances' } }] };
     }
-    const json = JSON.parse(toolResultTexts(messages).at(-1)!.split('\n')[1]!) as { Reservations: { Instances: unknown[] }[] };
-    return { text: `There are **${json.Reservations.reduce((n, r) => n + r.Instances.length, 0)}** EC2 instances in ${REGION}.` };
+    return { text: `There are **${instancesIn(toolResultTexts(messages).at(-1)!)}** EC2 instances in ${REGION}.` };
   }
   return { text: `turn ${messages.filter((m) => m.role === 'user' && !m.content.some((b) => b.type === 'toolResultBlock')).length}: ${prompt}` };
 }

@@ -20,6 +20,7 @@ import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { startDevBot } from '../../bot/socket.ts';
 import { createLogger } from '../../common/log.ts';
 import { invokeSse, sessionId, startHarness, type Harness } from '../helpers/agent-harness.ts';
+import { motoConfig } from '../helpers/aws.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { sqsRecord } from '../helpers/sqs.ts';
 import { runTool } from '../helpers/tools.ts';
@@ -30,7 +31,7 @@ import { ScriptedModel, awaitingAnswer, toolResultTexts } from '../services/scri
 
 const REGION = 'eu-west-1';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const aws = { region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+const aws = motoConfig(REGION);
 let moto: MotoServer;
 let toolRoleArn: string;
 

@@ -13,44 +13,26 @@ import { runJob } from '../../bot/job.ts';
 import { silentLogger } from '../../common/log.ts';
 import { WebClient } from '@slack/web-api';
 import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../services/fake-slack.ts';
+import { motoConfig } from '../helpers/aws.ts';
+import { commandBody, functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
+import { drainQueue } from '../helpers/sqs.ts';
 
 const REGION = 'eu-west-2';
-const aws = { region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+const aws = motoConfig(REGION);
 let sqs: SQSClient;
 let queueUrl: string;
 let slack: FakeSlack;
 let receiverHandler: typeof import('../../bot/lambda.ts').receiverHandler;
 const context = { getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-function urlEvent(body: string, headers: Record<string, string>, contentType = 'application/json', base64 = false): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0', routeKey: '$default', rawPath: '/', rawQueryString: '', headers: { 'content-type': contentType, ...headers },
-    requestContext: { http: { method: 'POST', path: '/' } } as APIGatewayProxyEventV2['requestContext'],
-    body: base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: base64,
-  };
-}
-
 let n = 0;
-const mention = (text: string, o: { eventId?: string; ts?: string } = {}) => JSON.stringify({
-  token: 'x', team_id: TEAM_ID, api_app_id: 'A1', type: 'event_callback', event_id: o.eventId ?? `EvHard${++n}`, event_time: 1,
-  event: { type: 'app_mention', user: 'U0ALICE', text: `<@${BOT_USER_ID}> ${text}`, ts: o.ts ?? `${1_850_000_000 + ++n}.000100`, channel: 'C0OPS', team: TEAM_ID },
-  authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true }],
-});
-const command = (text: string, cmd = '/aws-ask') => new URLSearchParams({ team_id: TEAM_ID, channel_id: 'C0OPS', user_id: 'U0ALICE', command: cmd, text, response_url: `${slack.url}/respond/${++n}`, trigger_id: `trig.hard.${++n}` }).toString();
-const post = (body: string, o: { headers?: Record<string, string>; contentType?: string; base64?: boolean } = {}) =>
-  receiverHandler(urlEvent(body, o.headers ?? signedHeaders(body), o.contentType, o.base64), context);
+const mention = (text: string, o: { eventId?: string; ts?: string } = {}) =>
+  mentionBody({ eventId: o.eventId ?? `EvHard${++n}`, text, ts: o.ts ?? `${1_850_000_000 + ++n}.000100` });
+const command = (text: string, cmd = '/aws-ask') =>
+  commandBody({ text, command: cmd, responseUrl: `${slack.url}/respond/${++n}`, triggerId: `trig.hard.${++n}` });
+const post = (body: string, o: UrlEventOptions = {}) => receiverHandler(functionUrlEvent(body, o), context);
 
-async function jobs(): Promise<AnswerJob[]> {
-  const out: AnswerJob[] = [];
-  for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
-    if (!r.Messages?.length) return out;
-    for (const m of r.Messages) {
-      out.push(JSON.parse(m.Body!) as AnswerJob);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    }
-  }
-}
+const jobs = async (): Promise<AnswerJob[]> => (await drainQueue(sqs, queueUrl)).map((b) => JSON.parse(b) as AnswerJob);
 
 beforeAll(async () => {
   const moto = inject('motoUrl');

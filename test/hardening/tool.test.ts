@@ -13,6 +13,7 @@ import { createControlledUseAws } from '../../agent/tools/controlled-use-aws.ts'
 import { AwsCaller } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { runTool } from '../helpers/tools.ts';
+import { motoConfig } from '../helpers/aws.ts';
 import { seedRoles } from '../helpers/seed.ts';
 import { startRecordingProxy, type RecordingProxy } from '../services/recording-proxy.ts';
 import { ScriptedModel, toolResultTexts } from '../services/scripted-model.ts';
@@ -30,7 +31,7 @@ const input = (service_name: string, operation_name: string, extra: Record<strin
 beforeAll(async () => {
   const moto = inject('motoUrl');
   const [role] = (await seedRoles(moto, '/', ['aws-ask-tool-injection'])) as [string];
-  const ec2 = new EC2Client({ endpoint: moto, region: 'ap-southeast-2', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const ec2 = new EC2Client(motoConfig('ap-southeast-2', moto));
   const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1 }));
   planted = run.Instances![0]!.InstanceId!;
   await ec2.send(new CreateTagsCommand({ Resources: [planted], Tags: [{ Key: 'Name', Value: INJECTION }, { Key: 'bootstrap', Value: 'db_password=Hunter2Secret!' }] }));

@@ -9,6 +9,7 @@ import { createRuntimeServer, type RuntimeServer } from '../../agent/server.ts';
 import { AwsCaller } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { ScriptedModel, awaitingAnswer, toolResultTexts, type Turn } from '../services/scripted-model.ts';
+import { instancesIn } from './tools.ts';
 
 export interface Harness {
   readonly url: string;
@@ -84,9 +85,6 @@ export function instanceCounter(region: string, gate?: () => Promise<void>): Scr
     if (!awaitingAnswer(messages)) {
       return { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: {}, region, label: 'List EC2 instances' } }] };
     }
-    const result = toolResultTexts(messages).at(-1) ?? '';
-    const json = JSON.parse(result.split('\n')[1] ?? '{}') as { Reservations?: { Instances?: unknown[] }[] };
-    const count = (json.Reservations ?? []).reduce((n, r) => n + (r.Instances?.length ?? 0), 0);
-    return { text: `There are ${count} EC2 instances in ${region}.` };
+    return { text: `There are ${instancesIn(toolResultTexts(messages).at(-1) ?? '')} EC2 instances in ${region}.` };
   });
 }

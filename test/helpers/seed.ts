@@ -3,15 +3,11 @@ import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { motoConfig } from './aws.ts';
 
 export const ACCOUNT = '123456789012';
 
-const cfg = (endpoint: string, region: string) => ({
-  endpoint,
-  region,
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  forcePathStyle: true,
-});
+const cfg = (endpoint: string, region: string) => ({ ...motoConfig(region, endpoint), forcePathStyle: true });
 
 export const TRUST_ANYONE = JSON.stringify({
   Version: '2012-10-17',

@@ -16,3 +16,12 @@ export async function runTool(tool: FunctionTool, input: unknown, invocationStat
   const text = block.content.map((c) => ('text' in c ? c.text : JSON.stringify(c))).join('\n');
   return { status: block.status, text };
 }
+
+/**
+ * How many EC2 instances a describe_instances tool result lists (its second line is the JSON): what
+ * the scripted "count the instances" models answer with.
+ */
+export function instancesIn(toolResult: string): number {
+  const json = JSON.parse(toolResult.split('\n')[1] ?? '{}') as { Reservations?: { Instances?: unknown[] }[] };
+  return (json.Reservations ?? []).reduce((n, r) => n + (r.Instances?.length ?? 0), 0);
+}

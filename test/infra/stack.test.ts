@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decideIamAction, SENSITIVE_ACTIONS } from '../../common/policy.ts';
+import { decideIamAction, SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
 import { stackPropsFromContext } from '../../infra/context.ts';
 import { AwsAskStack } from '../../infra/stack.ts';
 import { requestUrlFromOutputs } from '../../bot/manifest.ts';
