@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { ConfigError } from '../common/errors.ts';
+import { createLogger, silentLogger } from '../common/log.ts';
 /**
  * The aws-ask command line.
  *
@@ -7,13 +11,9 @@
  *   policy statements                    the IAM Deny statements the role and session carry
  */
 import { isMain } from '../common/main.ts';
-import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { ConfigError } from '../common/errors.ts';
-import { createLogger, silentLogger } from '../common/log.ts';
-import { decideAnySpelling, denyStatements, sessionPolicyDocument, type Decision } from '../common/policy/index.ts';
+import { type Decision, decideAnySpelling, denyStatements, sessionPolicyDocument } from '../common/policy/index.ts';
 import type { InvocationResponse, ToolCallStart, ToolCallSummary } from '../common/protocol.ts';
-import { agentServiceFromEnv, type AgentServiceFromEnv } from './service/from-env.ts';
+import { type AgentServiceFromEnv, agentServiceFromEnv } from './service/from-env.ts';
 
 const USAGE = `Usage:
   npm run ask -- [--json] [--profile NAME] [--region REGION] [--verbose] "QUESTION"
@@ -67,11 +67,14 @@ async function policyCheck(args: string[]): Promise<number> {
   for (const input of actions) {
     const d = await decideAnySpelling(input);
     if (!d.allowed) refused++;
-    process.stdout.write(
-      json
-        ? `${JSON.stringify({ input, allowed: d.allowed, action: d.action, accessLevel: d.accessLevel ?? null, reason: d.reason })}\n`
-        : `${textLine(input, d)}\n`,
-    );
+    const record = {
+      input,
+      allowed: d.allowed,
+      action: d.action,
+      accessLevel: d.accessLevel ?? null,
+      reason: d.reason,
+    };
+    process.stdout.write(json ? `${JSON.stringify(record)}\n` : `${textLine(input, d)}\n`);
   }
   return refused ? 1 : 0;
 }
@@ -130,10 +133,17 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (o.region) cfg.AWS_REGION = o.region;
   let built: AgentServiceFromEnv;
   try {
-    built = agentServiceFromEnv(cfg, o.verbose ? createLogger({ write: (l) => process.stderr.write(`${l}\n`) }) : silentLogger);
+    built = agentServiceFromEnv(
+      cfg,
+      o.verbose ? createLogger({ write: (l) => process.stderr.write(`${l}\n`) }) : silentLogger,
+    );
   } catch (e) {
     if (e instanceof ConfigError) {
-      const hint = /AGENT_TOOL_USE_AWS_PROFILE_NAME/.test(e.message) ? ' (npm run ask also takes --profile NAME)' : /AWS_REGION/.test(e.message) ? ' (npm run ask also takes --region REGION)' : '';
+      const hint = /AGENT_TOOL_USE_AWS_PROFILE_NAME/.test(e.message)
+        ? ' (npm run ask also takes --profile NAME)'
+        : /AWS_REGION/.test(e.message)
+          ? ' (npm run ask also takes --region REGION)'
+          : '';
       process.stderr.write(`aws-ask: ${e.message}${hint}\n`);
       return 2;
     }
@@ -145,8 +155,14 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     await credentials.forAsker().provider();
   } catch (e) {
     const mode = credentials.mode;
-    const where = mode.kind === 'role' ? `to assume ${mode.roleArn}${mode.profile ? ` with profile ${mode.profile}` : ''}` : `for profile ${mode.profile}`;
-    process.stderr.write(`aws-ask: no usable AWS credentials ${where}: ${(e as Error).message.split('\n')[0]}\nLog in (aws sso login --profile NAME) or check the profile in ~/.aws/config.\n`);
+    const where =
+      mode.kind === 'role'
+        ? `to assume ${mode.roleArn}${mode.profile ? ` with profile ${mode.profile}` : ''}`
+        : `for profile ${mode.profile}`;
+    process.stderr.write(
+      `aws-ask: no usable AWS credentials ${where}: ${(e as Error).message.split('\n')[0]}\n` +
+        'Log in (aws sso login --profile NAME) or check the profile in ~/.aws/config.\n',
+    );
     await service.close(0);
     return 1;
   }
@@ -182,7 +198,9 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (result) {
     const names = result.toolCalls.map((t) => t.iamAction ?? `${t.service}:${t.operation}`);
     const calls = names.length ? names.join(', ') : 'none';
-    process.stderr.write(dim(`AWS calls: ${calls} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.usage.totalTokens} tokens\n`));
+    process.stderr.write(
+      dim(`AWS calls: ${calls} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.usage.totalTokens} tokens\n`),
+    );
   }
   return 0;
 }

@@ -10,15 +10,13 @@
  */
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../common/policy/index.ts';
-import type { Asker } from '../common/protocol.ts';
-
 import { DEFAULT_REGION } from '../common/defaults.ts';
 import { ConfigError } from '../common/errors.ts';
+import { readOnlyPolicyArn, sessionPolicyDocument } from '../common/policy/index.ts';
+import type { Asker } from '../common/protocol.ts';
 import { SettingsReader } from '../common/settings.ts';
 
 export { ConfigError };
-
 
 export type CredentialMode =
   | { readonly kind: 'role'; readonly roleArn: string; readonly profile?: string }
@@ -54,7 +52,11 @@ export function credentialModeFromEnv(env: NodeJS.ProcessEnv = process.env): Cre
 
 /** 2–64 characters of [\w+=,.@-], as STS requires for SourceIdentity and RoleSessionName. */
 export function stsName(parts: (string | undefined)[], fallback: string): string {
-  const joined = parts.filter(Boolean).join('.').replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  const joined = parts
+    .filter(Boolean)
+    .join('.')
+    .replace(/[^\w+=,.@-]/g, '-')
+    .slice(0, 64);
   return joined.length >= 2 ? joined : fallback;
 }
 
@@ -142,7 +144,10 @@ export class PinnedCredentials {
           return await assume();
         } catch (e) {
           // say what failed: not the call the model asked for, but the bot's own credentials
-          throw Object.assign(new Error(`could not assume the tool role ${roleArn}: ${(e as Error).message}`), { name: 'CredentialsProviderError', cause: e });
+          throw Object.assign(new Error(`could not assume the tool role ${roleArn}: ${(e as Error).message}`), {
+            name: 'CredentialsProviderError',
+            cause: e,
+          });
         }
       });
       this.byAsker.set(key, provider);

@@ -9,27 +9,28 @@
  *
  * Run with `node agent/server.ts` (or the bundle from `npm run build`); SIGTERM drains and exits.
  */
-import { isMain } from '../common/main.ts';
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, FAILURES, userMessage, type Failure } from '../common/errors.ts';
+import { ConfigError, FAILURES, type Failure, userMessage } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/log.ts';
+import { isMain } from '../common/main.ts';
 import {
-  MAX_BODY_BYTES,
-  SESSION_HEADER,
-  parseInvocationRequest,
-  sessionIdProblem,
   type AgentEvent,
   type ErrorBody,
   type ErrorCode,
   type InvocationResponse,
+  MAX_BODY_BYTES,
+  parseInvocationRequest,
+  SESSION_HEADER,
+  sessionIdProblem,
   type ToolCallSummary,
   type Usage,
 } from '../common/protocol.ts';
 import { newRef } from '../common/ref.ts';
 import { encodeSse } from '../common/sse.ts';
-import { agentServiceFromEnv } from './service/from-env.ts';
 import type { AgentService } from './service/agent-service.ts';
+import { agentServiceFromEnv } from './service/from-env.ts';
 
 export interface RuntimeServerOptions {
   readonly service: AgentService;
@@ -52,11 +53,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-const errorBody = (code: ErrorCode, message: string, ref?: string): ErrorBody => ({ error: { code, message, ...(ref ? { ref } : {}) } });
+const errorBody = (code: ErrorCode, message: string, ref?: string): ErrorBody => ({
+  error: { code, message, ...(ref ? { ref } : {}) },
+});
 
 /** A tool_end event as the summary it carries. */
-const toolCallOf = ({ type: _type, ...summary }: Extract<AgentEvent, { type: 'tool_end' }>): ToolCallSummary =>
-  summary;
+const toolCallOf = ({ type: _type, ...summary }: Extract<AgentEvent, { type: 'tool_end' }>): ToolCallSummary => summary;
 
 /** The error event for a failure the server itself notices. */
 function errorEvent(failure: Failure, ref = newRef()): Extract<AgentEvent, { type: 'error' }> {
@@ -66,7 +68,10 @@ function errorEvent(failure: Failure, ref = newRef()): Extract<AgentEvent, { typ
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as UTF-8 text; `tooLarge` past the limit, `ok: false` (not too large) when it is not valid UTF-8. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; body: string } | { ok: false; tooLarge: boolean }> {
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ ok: true; body: string } | { ok: false; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
@@ -104,9 +109,11 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
     const problem = sessionIdProblem(sessionId);
     if (problem) return sendJson(res, 400, errorBody('bad_request', problem));
     const ctype = String(req.headers['content-type'] ?? 'application/json');
-    if (!/^application\/json\b/i.test(ctype)) return sendJson(res, 415, errorBody('bad_request', 'Content-Type must be application/json'));
+    if (!/^application\/json\b/i.test(ctype))
+      return sendJson(res, 415, errorBody('bad_request', 'Content-Type must be application/json'));
     const read = await readBody(req, MAX_BODY_BYTES);
-    if (!read.ok && read.tooLarge) return sendJson(res, 413, errorBody('bad_request', `body is larger than ${MAX_BODY_BYTES} bytes`));
+    if (!read.ok && read.tooLarge)
+      return sendJson(res, 413, errorBody('bad_request', `body is larger than ${MAX_BODY_BYTES} bytes`));
     if (!read.ok) return sendJson(res, 400, errorBody('bad_request', 'body is not valid UTF-8'));
     const parsed = parseInvocationRequest(read.body);
     if (!parsed.ok) return sendJson(res, 400, errorBody('bad_request', parsed.message));
@@ -118,7 +125,12 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
     const events = service.invoke(sessionId as string, parsed.value, abort.signal);
     const wantsSse = /\btext\/event-stream\b/i.test(String(req.headers.accept ?? ''));
     if (wantsSse) {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
       res.flushHeaders();
       const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
       try {
@@ -170,7 +182,11 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
       });
       return;
     }
-    sendJson(res, 404, errorBody('bad_request', `no route ${req.method} ${path}; this server serves GET /ping and POST /invocations`));
+    sendJson(
+      res,
+      404,
+      errorBody('bad_request', `no route ${req.method} ${path}; this server serves GET /ping and POST /invocations`),
+    );
   });
   server.requestTimeout = 0; // invocations stream for minutes
   server.headersTimeout = 30_000;
@@ -198,7 +214,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<Runtim
   const bucket = env.SESSION_BUCKET?.trim();
   const server = createRuntimeServer({ service, logger: log });
   const port = await server.listen(Number(env.PORT ?? 8080), env.HOST ?? '0.0.0.0');
-  log.info('agent server listening', { port, modelId: settings.modelId, modelRegion: settings.modelRegion, region: settings.defaultRegion, sessionStore: bucket ? 's3' : 'memory' });
+  log.info('agent server listening', {
+    port,
+    modelId: settings.modelId,
+    modelRegion: settings.modelRegion,
+    region: settings.defaultRegion,
+    sessionStore: bucket ? 's3' : 'memory',
+  });
   const stop = (signal: string) => {
     log.info('shutting down', { signal });
     server.close().then(

@@ -16,15 +16,28 @@ export async function startFastSqs(): Promise<{ url: string; sent: () => number;
       const target = String(req.headers['x-amz-target'] ?? '');
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { MessageBody?: string };
       if (target !== 'AmazonSQS.SendMessage' || typeof body.MessageBody !== 'string') {
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': 'InvalidAction;Sender' });
+        res.writeHead(400, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-query-error': 'InvalidAction;Sender',
+        });
         res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#InvalidAction', message: `unsupported ${target}` }));
         return;
       }
       sent++;
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex'), SequenceNumber: String(sent).padStart(20, '0') }));
+      res.end(
+        JSON.stringify({
+          MessageId: randomUUID(),
+          MD5OfMessageBody: createHash('md5').update(body.MessageBody).digest('hex'),
+          SequenceNumber: String(sent).padStart(20, '0'),
+        }),
+      );
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent: () => sent, close: () => new Promise((ok) => server.close(() => ok())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sent: () => sent,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
 }

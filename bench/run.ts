@@ -5,34 +5,38 @@
  *
  * Targets come from the benchmark issue; they are reported, not asserted.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, type DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
-import { buildSync } from 'esbuild';
+
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DescribeInstancesCommand,
+  type DescribeInstancesCommandOutput,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
+import { buildSync } from 'esbuild';
 import { PinnedCredentials } from '../agent/credentials.ts';
-import { createControlledUseAws } from '../agent/tools/controlled-use-aws.ts';
 import { AwsCaller } from '../agent/tools/aws-caller.ts';
+import { createControlledUseAws } from '../agent/tools/controlled-use-aws.ts';
 import { DEFAULT_SETTINGS } from '../agent/tools/settings.ts';
 import { esbuildDefaults, repoRoot } from '../infra/bundle.ts';
 import { invokeSse, sessionId, startHarness } from '../test/helpers/agent-harness.ts';
 import { motoConfig } from '../test/helpers/aws.ts';
+import { seedFunctionResources, seedRoles } from '../test/helpers/seed.ts';
 import { commandBody, functionUrlEvent, mentionBody } from '../test/helpers/slack-requests.ts';
-import { seedRoles } from '../test/helpers/seed.ts';
 import { sqsRecord } from '../test/helpers/sqs.ts';
 import { instancesIn, runTool } from '../test/helpers/tools.ts';
 import { startAgentCoreShim } from '../test/services/agentcore-shim.ts';
 import { lastToolResults, startFakeBedrock } from '../test/services/fake-bedrock.ts';
-import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../test/services/fake-slack.ts';
-import { freePort, startMoto, type MotoServer } from '../test/services/moto.ts';
+import { BOT_TOKEN, FakeSlack, SIGNING_SECRET } from '../test/services/fake-slack.ts';
+import { freePort, type MotoServer, startMoto } from '../test/services/moto.ts';
 import { startRecordingProxy } from '../test/services/recording-proxy.ts';
-import { startFastSqs } from './fast-sqs.ts';
 import { ScriptedModel } from '../test/services/scripted-model.ts';
+import { startFastSqs } from './fast-sqs.ts';
 
 interface Row {
   readonly figure: string;
@@ -47,7 +51,9 @@ const REGION = 'us-east-1';
 const json = process.argv.includes('--json');
 const results: Record<string, unknown> = {};
 const rows: Row[] = [];
-const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
+const say = (s: string) => {
+  if (!json) process.stderr.write(`${s}\n`);
+};
 const aws = motoConfig(REGION);
 
 const pct = (xs: number[], p: number) => {
@@ -57,25 +63,42 @@ const pct = (xs: number[], p: number) => {
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 const mb = (n: number) => `${(n / 1_048_576).toFixed(2)} MB`;
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-const context = { functionName: 'bench', awsRequestId: 'r', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
+const context = {
+  functionName: 'bench',
+  awsRequestId: 'r',
+  getRemainingTimeInMillis: () => 300_000,
+} as unknown as Context;
 
 let seq = 0;
 const mentionEvent = (text = 'how many instances?', ts = `${1_900_000_000 + ++seq}.000100`) =>
   functionUrlEvent(mentionBody({ eventId: `EvBench${++seq}`, text, ts, channel: 'C0BENCH' }));
 const commandEvent = () =>
   functionUrlEvent(
-    commandBody({ text: 'how many instances?', channel: 'C0BENCH', responseUrl: 'http://127.0.0.1:9/r', triggerId: `trig.${++seq}` }),
+    commandBody({
+      text: 'how many instances?',
+      channel: 'C0BENCH',
+      responseUrl: 'http://127.0.0.1:9/r',
+      triggerId: `trig.${++seq}`,
+    }),
     { contentType: 'application/x-www-form-urlencoded' },
   );
 
 const fifo = async (moto: MotoServer, name: string) =>
-  (await new SQSClient({ ...aws, endpoint: moto.url }).send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' } }))).QueueUrl!;
+  (
+    await new SQSClient({ ...aws, endpoint: moto.url }).send(
+      new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true', VisibilityTimeout: '60' } }),
+    )
+  ).QueueUrl!;
 
 async function setupAws(moto: MotoServer): Promise<{ queueUrl: string; toolRoleArn: string }> {
   const queueUrl = await fifo(moto, 'bench-ack');
   process.env.BARE_QUEUE_URL = await fifo(moto, 'bench-ack-bare');
-  await new SecretsManagerClient({ ...aws, endpoint: moto.url }).send(new CreateSecretCommand({ Name: 'bench/slack', SecretString: JSON.stringify({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }) }));
-  await new DynamoDBClient({ ...aws, endpoint: moto.url }).send(new CreateTableCommand({ TableName: 'bench-idem', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+  await seedFunctionResources(moto.url, REGION, {
+    secretName: 'bench/slack',
+    table: 'bench-idem',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+  });
   const [toolRoleArn] = (await seedRoles(moto.url, '/', ['bench-tool'])) as [string];
   return { queueUrl, toolRoleArn };
 }
@@ -92,7 +115,10 @@ async function ackLatency(): Promise<void> {
   process.env.AWS_ENDPOINT_URL_SQS = sqs.url;
   const { receiverHandler } = await import('../bot/lambda.ts');
   const { handler: bare } = await import('./bare-receiver.ts');
-  const measure = async (h: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode?: number }>, make: () => APIGatewayProxyEventV2) => {
+  const measure = async (
+    h: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode?: number }>,
+    make: () => APIGatewayProxyEventV2,
+  ) => {
     const e = make();
     const t = performance.now();
     const r = await h(e, context);
@@ -104,7 +130,10 @@ async function ackLatency(): Promise<void> {
     await measure(receiverHandler, mentionEvent);
     await measure(bare, mentionEvent);
   }
-  for (const [kind, make] of [['mention', mentionEvent], ['command', commandEvent]] as const) {
+  for (const [kind, make] of [
+    ['mention', mentionEvent],
+    ['command', commandEvent],
+  ] as const) {
     const ours: number[] = [];
     const base: number[] = [];
     for (let i = 0; i < 1_000; i++) {
@@ -114,8 +143,23 @@ async function ackLatency(): Promise<void> {
     const p99 = pct(ours, 99);
     // the ratio of medians: at about a millisecond a p99 is decided by one GC pause, either side
     const ratio = pct(ours, 50) / pct(base, 50);
-    results[`ack_${kind}`] = { sqs: 'loopback stand-in', n: 1_000, p50Ms: pct(ours, 50), p99Ms: p99, bareP50Ms: pct(base, 50), bareP99Ms: pct(base, 99), ratioP50: ratio };
-    rows.push({ figure: `ack latency, ${kind}s (p50 / p99, 1,000 warm, loopback SQS)`, value: `${ms(pct(ours, 50))} / ${ms(p99)}`, baseline: `${ms(pct(base, 50))} / ${ms(pct(base, 99))}`, ratio, target: 'p99 < 50 ms, p50 ratio < 1.5', ok: p99 < 50 && ratio < 1.5 });
+    results[`ack_${kind}`] = {
+      sqs: 'loopback stand-in',
+      n: 1_000,
+      p50Ms: pct(ours, 50),
+      p99Ms: p99,
+      bareP50Ms: pct(base, 50),
+      bareP99Ms: pct(base, 99),
+      ratioP50: ratio,
+    };
+    rows.push({
+      figure: `ack latency, ${kind}s (p50 / p99, 1,000 warm, loopback SQS)`,
+      value: `${ms(pct(ours, 50))} / ${ms(p99)}`,
+      baseline: `${ms(pct(base, 50))} / ${ms(pct(base, 99))}`,
+      ratio,
+      target: 'p99 < 50 ms, p50 ratio < 1.5',
+      ok: p99 < 50 && ratio < 1.5,
+    });
   }
 }
 
@@ -130,7 +174,16 @@ function bundle(entry: string, dir: string): string {
 function importMs(file: string, runs = 7): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const t=performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now()-t));`], { encoding: 'utf8', env: { ...process.env, AWS_REGION: REGION } });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t=performance.now(); await import(${JSON.stringify(file)}); ` +
+          'process.stdout.write(String(performance.now()-t));',
+      ],
+      { encoding: 'utf8', env: { ...process.env, AWS_REGION: REGION } },
+    );
     if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr}`);
     times.push(Number(r.stdout));
   }
@@ -143,15 +196,37 @@ function coldStart(): void {
   const bare = bundle('bench/bare-receiver.ts', dir);
   const bareSize = statSync(bare).size;
   const bareMs = importMs(bare);
-  for (const [name, entry, target] of [['receiver', 'bot/lambda/receiver.ts', 1.25], ['worker', 'bot/lambda/worker.ts', undefined]] as const) {
+  for (const [name, entry, target] of [
+    ['receiver', 'bot/lambda/receiver.ts', 1.25],
+    ['worker', 'bot/lambda/worker.ts', undefined],
+  ] as const) {
     const file = bundle(entry, dir);
     const size = statSync(file).size;
     const t = importMs(file);
     const sizeRatio = size / bareSize;
     const timeRatio = t / bareMs;
-    results[`cold_${name}`] = { bytes: size, importMs: t, bareBytes: bareSize, bareImportMs: bareMs, sizeRatio, importRatio: timeRatio };
-    rows.push({ figure: `${name} bundle size (minified)`, value: mb(size), baseline: mb(bareSize), ratio: sizeRatio, ...(target ? { target: `≤ ${target}`, ok: sizeRatio <= target } : {}) });
-    rows.push({ figure: `${name} import time (fresh process, median of 7)`, value: ms(t), baseline: ms(bareMs), ratio: timeRatio, ...(target ? { target: `≤ ${target}`, ok: timeRatio <= target } : {}) });
+    results[`cold_${name}`] = {
+      bytes: size,
+      importMs: t,
+      bareBytes: bareSize,
+      bareImportMs: bareMs,
+      sizeRatio,
+      importRatio: timeRatio,
+    };
+    rows.push({
+      figure: `${name} bundle size (minified)`,
+      value: mb(size),
+      baseline: mb(bareSize),
+      ratio: sizeRatio,
+      ...(target ? { target: `≤ ${target}`, ok: sizeRatio <= target } : {}),
+    });
+    rows.push({
+      figure: `${name} import time (fresh process, median of 7)`,
+      value: ms(t),
+      baseline: ms(bareMs),
+      ratio: timeRatio,
+      ...(target ? { target: `≤ ${target}`, ok: timeRatio <= target } : {}),
+    });
   }
 }
 
@@ -160,12 +235,23 @@ function coldStart(): void {
 async function toolOverhead(moto: MotoServer, toolRoleArn: string): Promise<void> {
   say('tool overhead: controlled_use_aws vs the same SDK call, and AssumeRole per 1,000 calls…');
   const ec2 = new EC2Client({ ...aws, endpoint: moto.url });
-  await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 3, MaxCount: 3, InstanceType: 't3.micro' }));
+  await ec2.send(
+    new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 3, MaxCount: 3, InstanceType: 't3.micro' }),
+  );
   const proxy = await startRecordingProxy(moto.url);
   process.env.AWS_ENDPOINT_URL = proxy.url;
   const direct = new EC2Client({ region: REGION, endpoint: proxy.url });
-  const tool = createControlledUseAws({ credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }), caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 64_000, defaultRegion: REGION }) });
-  const input = { service_name: 'ec2', operation_name: 'describe_instances', parameters: { MaxResults: 5 }, region: REGION, label: 'bench' };
+  const tool = createControlledUseAws({
+    credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
+    caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 64_000, defaultRegion: REGION }),
+  });
+  const input = {
+    service_name: 'ec2',
+    operation_name: 'describe_instances',
+    parameters: { MaxResults: 5 },
+    region: REGION,
+    label: 'bench',
+  };
   const asker = { asker: { teamId: 'T1', userId: 'U1' } };
   const before = proxy.count('AssumeRole');
   for (let i = 0; i < 30; i++) {
@@ -187,30 +273,75 @@ async function toolOverhead(moto: MotoServer, toolRoleArn: string): Promise<void
   const assumes = proxy.count('AssumeRole') - before;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const ratio = mean(ours) / mean(base);
-  results.tool = { calls: 1_000, meanMs: mean(ours), p50Ms: pct(ours, 50), sdkMeanMs: mean(base), sdkP50Ms: pct(base, 50), ratio, assumeRolePer1000: assumes };
-  rows.push({ figure: 'tool call vs direct SDK call (mean of 1,000)', value: ms(mean(ours)), baseline: ms(mean(base)), ratio, target: '≤ 1.2', ok: ratio <= 1.2 });
-  rows.push({ figure: 'STS AssumeRole for 1,030 tool calls (one asker)', value: String(assumes), target: '1', ok: assumes === 1 });
+  results.tool = {
+    calls: 1_000,
+    meanMs: mean(ours),
+    p50Ms: pct(ours, 50),
+    sdkMeanMs: mean(base),
+    sdkP50Ms: pct(base, 50),
+    ratio,
+    assumeRolePer1000: assumes,
+  };
+  rows.push({
+    figure: 'tool call vs direct SDK call (mean of 1,000)',
+    value: ms(mean(ours)),
+    baseline: ms(mean(base)),
+    ratio,
+    target: '≤ 1.2',
+    ok: ratio <= 1.2,
+  });
+  rows.push({
+    figure: 'STS AssumeRole for 1,030 tool calls (one asker)',
+    value: String(assumes),
+    target: '1',
+    ok: assumes === 1,
+  });
   await proxy.close();
   process.env.AWS_ENDPOINT_URL = moto.url;
 
   say('output budget: 5,000 EC2 instances…');
-  for (let i = 0; i < 5; i++) await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1_000, MaxCount: 1_000, InstanceType: 't3.micro' }));
+  for (let i = 0; i < 5; i++)
+    await ec2.send(
+      new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 1_000, MaxCount: 1_000, InstanceType: 't3.micro' }),
+    );
   let raw = 0;
   let rawItems = 0;
   let token: string | undefined;
   do {
-    const page: DescribeInstancesCommandOutput = await ec2.send(new DescribeInstancesCommand({ MaxResults: 1_000, ...(token ? { NextToken: token } : {}) }));
+    const page: DescribeInstancesCommandOutput = await ec2.send(
+      new DescribeInstancesCommand({ MaxResults: 1_000, ...(token ? { NextToken: token } : {}) }),
+    );
     const { $metadata: _m, ...body } = page;
     raw += Buffer.byteLength(JSON.stringify(body));
     rawItems += (page.Reservations ?? []).reduce((n, r) => n + (r.Instances?.length ?? 0), 0);
     token = page.NextToken;
   } while (token);
-  const listing = createControlledUseAws({ credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }), caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }) });
+  const listing = createControlledUseAws({
+    credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
+    caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }),
+  });
   const out = await runTool(listing, { ...input, parameters: {} }, asker);
   const handed = Buffer.byteLength(out.text);
   const kept = (out.text.match(/"InstanceId":"i-/g) ?? []).length;
-  results.output = { rawBytes: raw, rawInstances: rawItems, bytesToModel: handed, instancesKept: kept, budgetBytes: DEFAULT_SETTINGS.maxBytes, note: out.text.split('\n').filter((l) => l.startsWith('Note:')).join(' ') };
-  rows.push({ figure: `bytes handed to the model for ${rawItems.toLocaleString('en-US')} instances`, value: kb(handed), baseline: `${mb(raw)} raw`, ratio: handed / raw, target: `≤ ${kb(DEFAULT_SETTINGS.maxBytes)} budget, with a note`, ok: handed <= DEFAULT_SETTINGS.maxBytes && /Output cut/.test(out.text) });
+  results.output = {
+    rawBytes: raw,
+    rawInstances: rawItems,
+    bytesToModel: handed,
+    instancesKept: kept,
+    budgetBytes: DEFAULT_SETTINGS.maxBytes,
+    note: out.text
+      .split('\n')
+      .filter((l) => l.startsWith('Note:'))
+      .join(' '),
+  };
+  rows.push({
+    figure: `bytes handed to the model for ${rawItems.toLocaleString('en-US')} instances`,
+    value: kb(handed),
+    baseline: `${mb(raw)} raw`,
+    ratio: handed / raw,
+    target: `≤ ${kb(DEFAULT_SETTINGS.maxBytes)} budget, with a note`,
+    ok: handed <= DEFAULT_SETTINGS.maxBytes && /Output cut/.test(out.text),
+  });
   rows.push({ figure: 'instances kept in that result', value: String(kept), baseline: String(rawItems) });
 }
 
@@ -221,9 +352,18 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
   const queueUrl = await fifo(moto, 'bench-throughput');
   process.env.QUEUE_URL = queueUrl;
   const slack = await FakeSlack.start();
-  const runtime = await startHarness({ region: REGION, toolRoleArn, model: () => new ScriptedModel([], () => ({ text: 'All good: 3 instances.' })) });
+  const runtime = await startHarness({
+    region: REGION,
+    toolRoleArn,
+    model: () => new ScriptedModel([], () => ({ text: 'All good: 3 instances.' })),
+  });
   const shim = await startAgentCoreShim(runtime.url);
-  Object.assign(process.env, { SLACK_API_URL: slack.apiUrl, AGENT_RUNTIME_ARN: `arn:aws:bedrock-agentcore:${REGION}:123456789012:runtime/bench-1`, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: shim.url, IDEMPOTENCY_TABLE: 'bench-idem' });
+  Object.assign(process.env, {
+    SLACK_API_URL: slack.apiUrl,
+    AGENT_RUNTIME_ARN: `arn:aws:bedrock-agentcore:${REGION}:123456789012:runtime/bench-1`,
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: shim.url,
+    IDEMPOTENCY_TABLE: 'bench-idem',
+  });
   const { receiverHandler, workerHandler } = await import('../bot/lambda.ts');
   const sqs = new SQSClient({ ...aws, endpoint: moto.url });
   // one question on an idle system: what a user feels
@@ -232,15 +372,29 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
     const ts = `${1_940_000_000 + i}.000100`;
     const at = Date.now();
     await receiverHandler(mentionEvent('one question', ts), context);
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 1,
+        AttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+        WaitTimeSeconds: 1,
+      }),
+    );
     const m = r.Messages![0]!;
     await workerHandler({ Records: [sqsRecord(m)] } as SQSEvent, context);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
-    const first = slack.calls.find((c) => (c.method === 'chat.startStream' || c.method === 'chat.postMessage') && c.args.thread_ts === ts);
+    const first = slack.calls.find(
+      (c) => (c.method === 'chat.startStream' || c.method === 'chat.postMessage') && c.args.thread_ts === ts,
+    );
     idleFirst.push(first!.at - at);
   }
   results.idleFirstUpdate = { questions: 20, p50Ms: pct(idleFirst, 50), p99Ms: pct(idleFirst, 99) };
-  rows.push({ figure: 'time to first Slack update, one question on an idle system (p50 / max of 20)', value: `${ms(pct(idleFirst, 50))} / ${ms(pct(idleFirst, 100))}`, target: 'includes queue poll, worker, AgentCore shim, runtime' });
+  rows.push({
+    figure: 'time to first Slack update, one question on an idle system (p50 / max of 20)',
+    value: `${ms(pct(idleFirst, 50))} / ${ms(pct(idleFirst, 100))}`,
+    target: 'includes queue poll, worker, AgentCore shim, runtime',
+  });
   const N = 200;
   const asked = new Map<string, number>();
   const started = performance.now();
@@ -255,7 +409,14 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
   let idle = 0;
   const worker = async () => {
     while (idle < 20) {
-      const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }));
+      const r = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 1,
+          AttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+        }),
+      );
       const m = r.Messages?.[0];
       if (!m) {
         idle++;
@@ -264,7 +425,8 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
       }
       idle = 0;
       const result = await workerHandler({ Records: [sqsRecord(m)] } as SQSEvent, context);
-      if (!result.batchItemFailures.length) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      if (!result.batchItemFailures.length)
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     }
   };
   await Promise.all(Array.from({ length: 10 }, worker));
@@ -276,13 +438,35 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
     const replies = slack.thread('C0BENCH', ts).filter((m) => !m.streaming && /AWS calls/.test(m.text));
     if (replies.length === 1) answeredOnce++;
     if (replies.length > 1) duplicates++;
-    const first = slack.calls.find((c) => (c.method === 'chat.startStream' || c.method === 'chat.postMessage') && c.args.thread_ts === ts);
+    const first = slack.calls.find(
+      (c) => (c.method === 'chat.startStream' || c.method === 'chat.postMessage') && c.args.thread_ts === ts,
+    );
     if (first) firsts.push(first.at - at);
   }
-  results.throughput = { questions: N, enqueueSeconds, totalSeconds, answeredOnce, duplicates, firstUpdateP50Ms: pct(firsts, 50), firstUpdateP99Ms: pct(firsts, 99), workers: 10 };
-  rows.push({ figure: `${N} questions answered exactly once (10 workers)`, value: `${answeredOnce} once, ${duplicates} twice`, target: `${N} once`, ok: answeredOnce === N && duplicates === 0 });
-  rows.push({ figure: 'time to first Slack update during the burst (p50 / p99)', value: `${ms(pct(firsts, 50))} / ${ms(pct(firsts, 99))}` });
-  rows.push({ figure: 'all 200: sent in / all answered in', value: `${enqueueSeconds.toFixed(1)} s / ${totalSeconds.toFixed(1)} s` });
+  results.throughput = {
+    questions: N,
+    enqueueSeconds,
+    totalSeconds,
+    answeredOnce,
+    duplicates,
+    firstUpdateP50Ms: pct(firsts, 50),
+    firstUpdateP99Ms: pct(firsts, 99),
+    workers: 10,
+  };
+  rows.push({
+    figure: `${N} questions answered exactly once (10 workers)`,
+    value: `${answeredOnce} once, ${duplicates} twice`,
+    target: `${N} once`,
+    ok: answeredOnce === N && duplicates === 0,
+  });
+  rows.push({
+    figure: 'time to first Slack update during the burst (p50 / p99)',
+    value: `${ms(pct(firsts, 50))} / ${ms(pct(firsts, 99))}`,
+  });
+  rows.push({
+    figure: 'all 200: sent in / all answered in',
+    value: `${enqueueSeconds.toFixed(1)} s / ${totalSeconds.toFixed(1)} s`,
+  });
   await shim.close();
   await runtime.close();
   await slack.close();
@@ -294,26 +478,71 @@ async function memory(moto: MotoServer, toolRoleArn: string): Promise<void> {
   say('memory: the agent server process under 20 concurrent sessions…');
   // a region of its own with 20 instances: the sessions measure the server, not moto's 5,000
   const MEM_REGION = 'us-west-1';
-  await new EC2Client({ ...aws, region: MEM_REGION, endpoint: moto.url }).send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 20, MaxCount: 20, InstanceType: 't3.micro' }));
-  const bedrock = await startFakeBedrock((req) => lastToolResults(req).length
-    ? { text: `Seen ${instancesIn(lastToolResults(req)[0]!)} instances.` }
-    : { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: { MaxResults: 50 }, region: MEM_REGION, label: 'instances' } }] });
+  await new EC2Client({ ...aws, region: MEM_REGION, endpoint: moto.url }).send(
+    new RunInstancesCommand({ ImageId: 'ami-12c6146b', MinCount: 20, MaxCount: 20, InstanceType: 't3.micro' }),
+  );
+  const bedrock = await startFakeBedrock((req) =>
+    lastToolResults(req).length
+      ? { text: `Seen ${instancesIn(lastToolResults(req)[0]!)} instances.` }
+      : {
+          tools: [
+            {
+              name: 'controlled_use_aws',
+              input: {
+                service_name: 'ec2',
+                operation_name: 'describe_instances',
+                parameters: { MaxResults: 50 },
+                region: MEM_REGION,
+                label: 'instances',
+              },
+            },
+          ],
+        },
+  );
   const port = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, 'agent', 'server.ts')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', AWS_REGION: MEM_REGION, TOOL_ROLE_ARN: toolRoleArn, AWS_ENDPOINT_URL: moto.url, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AWS_REGION: MEM_REGION,
+      TOOL_ROLE_ARN: toolRoleArn,
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await fetch(`${url}/ping`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(`${url}/ping`).then(
+      () => true,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
   const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const kbOf = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status())?.[1] ?? 0) * 1024;
   const idle = kbOf('VmRSS');
   for (let round = 0; round < 3; round++) {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => invokeSse(url, sessionId(`mem-${i}`), { prompt: `how many instances? (${round})`, asker: { teamId: 'T1', userId: `U${i}` } })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        invokeSse(url, sessionId(`mem-${i}`), {
+          prompt: `how many instances? (${round})`,
+          asker: { teamId: 'T1', userId: `U${i}` },
+        }),
+      ),
+    );
   }
   const peak = kbOf('VmHWM');
   results.memory = { idleRssBytes: idle, peakRssBytes: peak, sessions: 20, rounds: 3, instancesPerAnswer: 20 };
-  rows.push({ figure: 'agent server RSS: idle / peak, 20 concurrent sessions × 3 turns', value: `${mb(idle)} / ${mb(peak)}` });
+  rows.push({
+    figure: 'agent server RSS: idle / peak, 20 concurrent sessions × 3 turns',
+    value: `${mb(idle)} / ${mb(peak)}`,
+  });
   child.kill('SIGTERM');
   await bedrock.close();
 }
@@ -324,8 +553,16 @@ async function main(): Promise<void> {
   try {
     const { queueUrl, toolRoleArn } = await setupAws(moto);
     Object.assign(process.env, {
-      AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_ENDPOINT_URL: moto.url, AWS_EC2_METADATA_DISABLED: 'true',
-      SLACK_SECRET_ID: 'bench/slack', QUEUE_URL: queueUrl, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, LOG_LEVEL: 'error',
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      SLACK_SECRET_ID: 'bench/slack',
+      QUEUE_URL: queueUrl,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      LOG_LEVEL: 'error',
     });
     coldStart();
     await ackLatency();
@@ -343,9 +580,16 @@ async function main(): Promise<void> {
   }
   const lines = ['| figure | aws-ask | baseline | ratio | target | met |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of rows) {
-    lines.push(`| ${r.figure} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio === undefined ? '' : r.ratio.toFixed(r.ratio < 0.01 ? 4 : 2)} | ${r.target ?? ''} | ${r.ok === undefined ? '' : r.ok ? 'yes' : 'no'} |`);
+    lines.push(
+      `| ${r.figure} | ${r.value} | ${r.baseline ?? ''} | ` +
+        `${r.ratio === undefined ? '' : r.ratio.toFixed(r.ratio < 0.01 ? 4 : 2)} | ${r.target ?? ''} | ` +
+        `${r.ok === undefined ? '' : r.ok ? 'yes' : 'no'} |`,
+    );
   }
-  process.stdout.write(`${lines.join('\n')}\n\nNode ${process.version}, ${(results.seconds as number).toFixed(0)} s, stand-ins on loopback (moto, fake Slack, AgentCore shim, Bedrock stand-in).\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\n\nNode ${process.version}, ${(results.seconds as number).toFixed(0)} s, ` +
+      'stand-ins on loopback (moto, fake Slack, AgentCore shim, Bedrock stand-in).\n',
+  );
 }
 
 main().then(

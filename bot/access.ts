@@ -13,7 +13,9 @@ export interface Where {
   readonly isDm: boolean;
 }
 
-export type AccessDecision = { readonly allowed: true } | { readonly allowed: false; readonly message: string; readonly reason: 'team' | 'channel' | 'user' };
+export type AccessDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly message: string; readonly reason: 'team' | 'channel' | 'user' };
 
 export interface AccessPolicy {
   check(where: Where): AccessDecision;
@@ -26,10 +28,22 @@ export function allowlistPolicy(allow: Allowlists): AccessPolicy {
         return { allowed: false, reason: 'team', message: 'Sorry, aws-ask is not enabled for this workspace.' };
       }
       if (allow.users.length && !allow.users.includes(w.userId)) {
-        return { allowed: false, reason: 'user', message: 'Sorry, you are not on the list of people who may ask aws-ask. A platform admin can add you (ALLOWED_USER_IDS).' };
+        return {
+          allowed: false,
+          reason: 'user',
+          message:
+            'Sorry, you are not on the list of people who may ask aws-ask. ' +
+            'A platform admin can add you (ALLOWED_USER_IDS).',
+        };
       }
       if (!w.isDm && allow.channels.length && !allow.channels.includes(w.channelId)) {
-        return { allowed: false, reason: 'channel', message: 'Sorry, aws-ask does not answer in this channel. Ask in one of the allowed channels or in a DM; a platform admin can add this channel (ALLOWED_CHANNEL_IDS).' };
+        return {
+          allowed: false,
+          reason: 'channel',
+          message:
+            'Sorry, aws-ask does not answer in this channel. Ask in one of the allowed channels or in a DM; ' +
+            'a platform admin can add this channel (ALLOWED_CHANNEL_IDS).',
+        };
       }
       return { allowed: true };
     },

@@ -4,12 +4,12 @@
  * `error` event with a message safe to show.
  */
 import { BedrockAgentCoreClient, InvokeAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore';
+import type { AgentService } from '../agent/index.ts';
 import { THROTTLED } from '../common/aws-errors.ts';
 import { FAILURES, type Failure, userMessage } from '../common/errors.ts';
 import type { AgentEvent, InvocationRequest } from '../common/protocol.ts';
 import { newRef } from '../common/ref.ts';
 import { SseParser } from '../common/sse.ts';
-import type { AgentService } from '../agent/index.ts';
 
 export interface AgentClient {
   invoke(sessionId: string, request: InvocationRequest, signal?: AbortSignal): AsyncIterable<AgentEvent>;

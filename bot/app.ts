@@ -6,24 +6,24 @@
 import { App, type Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Logger } from '../common/log.ts';
-import { allowlistPolicy, type AccessPolicy } from './access.ts';
+import { type AccessPolicy, allowlistPolicy } from './access.ts';
 import type { AgentClient } from './agent-client.ts';
 import type { AnswerDeps } from './answer/answer-question.ts';
 import type { BotSettings } from './config.ts';
 import { dedupe } from './dedupe.ts';
-import { runJob, type AnswerJob } from './job.ts';
-import { slackClientOptions } from './slack-client.ts';
+import { type AnswerJob, runJob } from './job.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { slackLogger } from './log.ts';
+import { slackClientOptions } from './slack-client.ts';
 
-
-export type BotOptions = BotOptionsBase & (
+export type BotOptions = BotOptionsBase &
   /** Answers here, with this agent (Socket Mode). */
-  | { readonly agent: AgentClient; readonly dispatch?: undefined }
-  /** Hands questions on (the Lambda receiver enqueues them). */
-  | { readonly agent?: undefined; readonly dispatch: (job: AnswerJob) => Promise<void> }
-);
+  (
+    | { readonly agent: AgentClient; readonly dispatch?: undefined }
+    /** Hands questions on (the Lambda receiver enqueues them). */
+    | { readonly agent?: undefined; readonly dispatch: (job: AnswerJob) => Promise<void> }
+  );
 
 interface BotOptionsBase {
   readonly settings: BotSettings;
@@ -34,7 +34,11 @@ interface BotOptionsBase {
   /** Listener failures fail the request (so the Lambda receiver answers 500 and Slack retries). */
   readonly rethrowErrors?: boolean;
   /** Supplies the bot token per request instead of a fixed token (skips auth.test). */
-  readonly authorize?: ConstructorParameters<typeof App>[0] extends infer O ? (O extends { authorize?: infer A } ? A : never) : never;
+  readonly authorize?: ConstructorParameters<typeof App>[0] extends infer O
+    ? O extends { authorize?: infer A }
+      ? A
+      : never
+    : never;
   /** Skip auth.test at start (Lambda cold starts). */
   readonly botUserId?: string;
   readonly botId?: string;
@@ -63,7 +67,14 @@ export function createBot(o: BotOptions): Bot {
   let dispatch: (job: AnswerJob) => Promise<void>;
   if (o.dispatch) dispatch = o.dispatch;
   else {
-    const answerDeps: AnswerDeps = { client, agent: o.agent, logger: o.logger, streaming: o.settings.streaming, timeoutMs: o.settings.answerTimeoutMs, ...(o.answer ?? {}) };
+    const answerDeps: AnswerDeps = {
+      client,
+      agent: o.agent,
+      logger: o.logger,
+      streaming: o.settings.streaming,
+      timeoutMs: o.settings.answerTimeoutMs,
+      ...(o.answer ?? {}),
+    };
     dispatch = async (job: AnswerJob) => {
       // Socket Mode: the envelope is already acked; answer without holding the listener.
       const p = runJob(job, answerDeps).catch((e: unknown) => o.logger.error('answer crashed', { error: e }));

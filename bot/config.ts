@@ -30,7 +30,9 @@ export interface BotSettings {
   readonly answerTimeoutMs: number;
 }
 
-export type SettingsResult = { readonly ok: true; readonly settings: BotSettings } | { readonly ok: false; readonly problems: readonly string[] };
+export type SettingsResult =
+  | { readonly ok: true; readonly settings: BotSettings }
+  | { readonly ok: false; readonly problems: readonly string[] };
 
 const ID_LIST = /^[A-Z0-9]{2,32}$/;
 export const RUNTIME_ARN = /^arn:aws[a-z-]*:bedrock-agentcore:[a-z0-9-]+:\d{12}:runtime\/[A-Za-z0-9_-]+$/;

@@ -34,7 +34,9 @@ export function taskTitle(t: Pick<ToolCallStart, 'service' | 'operation' | 'regi
 /** Task output when a call ends. */
 export function taskOutput(t: ToolCallSummary): string {
   if (t.refused) return 'refused: read-only';
-  const what = t.ok ? `${n.format(t.items)} item${t.items === 1 ? '' : 's'}${t.pages > 1 ? ` in ${t.pages} pages` : ''}` : (t.errorCode ?? 'failed');
+  const what = t.ok
+    ? `${n.format(t.items)} item${t.items === 1 ? '' : 's'}${t.pages > 1 ? ` in ${t.pages} pages` : ''}`
+    : (t.errorCode ?? 'failed');
   return `${what} · ${t.ms} ms`;
 }
 
@@ -65,15 +67,19 @@ export function splitMarkdown(text: string, max = MAX_MESSAGE_CHARS): string[] {
 
 /** The reply to a question longer than the agent takes. */
 export const tooLongText = (length: number, max: number) =>
-  `That question is ${n.format(length)} characters; I can take up to ${n.format(max)}. Please ask a shorter one (the details I need, not the whole log).`;
+  `That question is ${n.format(length)} characters; I can take up to ${n.format(max)}. ` +
+  'Please ask a shorter one (the details I need, not the whole log).';
 
 /** Put before an answer sent privately because the bot cannot post in the channel. */
-export const INVITE_HINT = 'I can\'t post in this channel, so here is your answer privately. To get answers in the channel, invite me with `/invite @aws-ask`, or ask me in a DM.\n\n';
+export const INVITE_HINT =
+  "I can't post in this channel, so here is your answer privately. " +
+  'To get answers in the channel, invite me with `/invite @aws-ask`, or ask me in a DM.\n\n';
 
 export const HELP_TEXT = [
   '*aws-ask* answers questions about our AWS account from live, read-only API calls.',
   '',
-  '*Ask* with `/aws-ask <question>`, by mentioning me in a channel, or in a DM. Follow-up questions in the same thread keep the conversation.',
+  '*Ask* with `/aws-ask <question>`, by mentioning me in a channel, or in a DM. ' +
+    'Follow-up questions in the same thread keep the conversation.',
   '',
   '*Examples*',
   '• `/aws-ask which EC2 instances are running in eu-west-1?`',
@@ -81,12 +87,13 @@ export const HELP_TEXT = [
   '• `/aws-ask which Lambda functions still run nodejs18.x?`',
   '• `/aws-ask which security groups allow 0.0.0.0/0 on port 22?`',
   '',
-  'I can only read: I never change anything, and I never read secrets, parameters or data contents. Every answer lists the AWS calls it rests on.',
+  'I can only read: I never change anything, and I never read secrets, parameters or data contents. ' +
+    'Every answer lists the AWS calls it rests on.',
 ].join('\n');
 
 export const SUGGESTED_PROMPTS = [
   { title: 'What is running?', message: 'Which EC2 instances are running, in which regions, and of what types?' },
-  { title: 'Last month\'s spend', message: 'How much did we spend on AWS last month, by service?' },
+  { title: "Last month's spend", message: 'How much did we spend on AWS last month, by service?' },
   { title: 'Old Lambda runtimes', message: 'Which Lambda functions use a deprecated runtime?' },
   { title: 'Open security groups', message: 'Which security groups allow inbound traffic from 0.0.0.0/0?' },
 ] as const;

@@ -9,15 +9,24 @@
  * output: from `--url https://…/`, else from `cdk-outputs.json` (written by `npm run deploy`), else
  * a placeholder that says what to do.
  */
-import { isMain } from '../common/main.ts';
+
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMain } from '../common/main.ts';
 import { SUGGESTED_PROMPTS } from './format.ts';
 
 export const REQUEST_URL_PLACEHOLDER = 'https://REPLACE-WITH-THE-DEPLOYED-SlackRequestUrl/';
 
-export const BOT_SCOPES = ['app_mentions:read', 'assistant:write', 'chat:write', 'commands', 'im:history', 'im:read', 'im:write'] as const;
+export const BOT_SCOPES = [
+  'app_mentions:read',
+  'assistant:write',
+  'chat:write',
+  'commands',
+  'im:history',
+  'im:read',
+  'im:write',
+] as const;
 export const BOT_EVENTS = ['app_home_opened', 'app_mention', 'assistant_thread_started', 'message.im'] as const;
 export const COMMAND = '/aws-ask';
 
@@ -30,7 +39,9 @@ export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOL
       name,
       description: 'Answers questions about our AWS account from live, read-only API calls.',
       long_description:
-        'Ask aws-ask about the AWS account: what runs where, what it costs, what is exposed. It answers in the thread in seconds, from live read-only AWS API calls, and lists the calls each answer rests on. It cannot change anything and never reads secrets, parameters or data contents.',
+        'Ask aws-ask about the AWS account: what runs where, what it costs, what is exposed. ' +
+        'It answers in the thread in seconds, from live read-only AWS API calls, and lists the calls each answer ' +
+        'rests on. It cannot change anything and never reads secrets, parameters or data contents.',
       background_color: '#232f3e',
     },
     features: {
@@ -64,10 +75,11 @@ export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOL
 export const slackDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'slack');
 
 export function writeManifests(requestUrl?: string, dir = slackDir): string[] {
-  const files = [join(dir, 'manifest.dev.json'), join(dir, 'manifest.prod.json')];
-  writeFileSync(files[0]!, `${JSON.stringify(manifest('dev'), null, 2)}\n`);
-  writeFileSync(files[1]!, `${JSON.stringify(manifest('prod', requestUrl), null, 2)}\n`);
-  return files;
+  const dev = join(dir, 'manifest.dev.json');
+  const prod = join(dir, 'manifest.prod.json');
+  writeFileSync(dev, `${JSON.stringify(manifest('dev'), null, 2)}\n`);
+  writeFileSync(prod, `${JSON.stringify(manifest('prod', requestUrl), null, 2)}\n`);
+  return [dev, prod];
 }
 
 /** The SlackRequestUrl in a `cdk deploy --outputs-file` file, if there is one. */
@@ -88,7 +100,10 @@ if (isMain(import.meta.url)) {
   const outputsFile = resolve(slackDir, '..', 'cdk-outputs.json');
   const url = given ?? requestUrlFromOutputs(outputsFile);
   for (const f of writeManifests(url)) process.stdout.write(`wrote ${f}\n`);
-  process.stdout.write(url
-    ? `slack/manifest.prod.json points at ${url}\n`
-    : 'slack/manifest.prod.json has a placeholder URL: deploy first (npm run deploy writes cdk-outputs.json) or pass --url.\n');
+  process.stdout.write(
+    url
+      ? `slack/manifest.prod.json points at ${url}\n`
+      : 'slack/manifest.prod.json has a placeholder URL: ' +
+          'deploy first (npm run deploy writes cdk-outputs.json) or pass --url.\n',
+  );
 }

@@ -3,13 +3,14 @@
  * in this process, or a deployed runtime answers when AGENT_RUNTIME_ARN is set. Every missing or
  * malformed setting is named, one line each, and the process exits 1.
  */
-import { isMain } from '../common/main.ts';
+
+import { createAgentService, readAgentServiceConfig } from '../agent/index.ts';
 import { ConfigError } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/log.ts';
-import { createAgentService, readAgentServiceConfig } from '../agent/index.ts';
+import { isMain } from '../common/main.ts';
 import { SettingsReader } from '../common/settings.ts';
-import { AgentCoreClient, LocalAgentClient, type AgentClient } from './agent-client.ts';
-import { createBot, type Bot } from './app.ts';
+import { type AgentClient, AgentCoreClient, LocalAgentClient } from './agent-client.ts';
+import { type Bot, createBot } from './app.ts';
 import { RUNTIME_ARN, readBotSettings } from './config.ts';
 
 export interface DevBot {
@@ -26,7 +27,8 @@ export async function startDevBot(
   // one reader for the whole process: the bot's settings and, when the agent runs here, the agent's
   const read = new SettingsReader(env);
   const settings = readBotSettings(read, 'socket');
-  const runtimeArn = settings.agentRuntimeArn && RUNTIME_ARN.test(settings.agentRuntimeArn) ? settings.agentRuntimeArn : '';
+  const runtimeArn =
+    settings.agentRuntimeArn && RUNTIME_ARN.test(settings.agentRuntimeArn) ? settings.agentRuntimeArn : '';
   const agentConfig = agentOverride || runtimeArn ? undefined : readAgentServiceConfig(read);
   read.done(undefined);
   let agent: AgentClient;
@@ -59,7 +61,10 @@ if (isMain(import.meta.url)) {
     (dev) => {
       const stop = (signal: string) => {
         logger.info('shutting down', { signal });
-        dev.stop().then(() => process.exit(0), () => process.exit(1));
+        dev.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));

@@ -40,7 +40,8 @@ export const FAILURES = {
   },
   modelAccess: {
     code: 'model_access',
-    message: 'The bot cannot use its AI model. An operator needs to enable model access in Amazon Bedrock or set MODEL_ID.',
+    message:
+      'The bot cannot use its AI model. An operator needs to enable model access in Amazon Bedrock or set MODEL_ID.',
   },
   modelError: { code: 'model_error', message: 'The AI model failed while answering. Please try again.' },
   awsCredentials: {

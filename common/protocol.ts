@@ -108,21 +108,26 @@ export function parseInvocationRequest(body: string): Parsed<InvocationRequest> 
   } catch {
     return { ok: false, message: 'body is not valid JSON' };
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, message: 'body must be a JSON object' };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { ok: false, message: 'body must be a JSON object' };
   const obj = raw as Record<string, unknown>;
   const extra = Object.keys(obj).filter((k) => k !== 'prompt' && k !== 'asker');
   if (extra.length) return { ok: false, message: `unknown field ${extra.join(', ')}; expected prompt and asker` };
   if (typeof obj.prompt !== 'string') return { ok: false, message: 'prompt must be a string' };
   const prompt = obj.prompt.trim();
   if (!prompt) return { ok: false, message: 'prompt must not be empty' };
-  if (prompt.length > MAX_PROMPT_CHARS) return { ok: false, message: `prompt is longer than ${MAX_PROMPT_CHARS} characters` };
+  if (prompt.length > MAX_PROMPT_CHARS)
+    return { ok: false, message: `prompt is longer than ${MAX_PROMPT_CHARS} characters` };
   if (obj.asker === undefined || obj.asker === null) return { ok: true, value: { prompt } };
-  if (typeof obj.asker !== 'object' || Array.isArray(obj.asker)) return { ok: false, message: 'asker must be an object' };
+  if (typeof obj.asker !== 'object' || Array.isArray(obj.asker))
+    return { ok: false, message: 'asker must be an object' };
   const a = obj.asker as Record<string, unknown>;
   const asker: Record<string, string> = {};
   for (const [k, v] of Object.entries(a)) {
-    if (k !== 'teamId' && k !== 'userId' && k !== 'channelId') return { ok: false, message: `asker has unknown field ${k}` };
-    if (typeof v !== 'string' || !ID.test(v)) return { ok: false, message: `asker.${k} must be a Slack id (letters, digits, . _ -; up to 64)` };
+    if (k !== 'teamId' && k !== 'userId' && k !== 'channelId')
+      return { ok: false, message: `asker has unknown field ${k}` };
+    if (typeof v !== 'string' || !ID.test(v))
+      return { ok: false, message: `asker.${k} must be a Slack id (letters, digits, . _ -; up to 64)` };
     asker[k] = v;
   }
   return { ok: true, value: { prompt, asker } };

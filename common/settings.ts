@@ -111,7 +111,10 @@ export class SettingsReader {
     const bad = regions.filter((r) => !REGION.test(r));
     if (bad.length) {
       const names = bad.map((b) => `"${b}"`).join(', ');
-      this.problem(`${this.describe(name)} has ${names}, which ${bad.length > 1 ? 'are not region names' : 'is not a region name'} like eu-west-1.`);
+      this.problem(
+        `${this.describe(name)} has ${names}, ` +
+          `which ${bad.length > 1 ? 'are not region names' : 'is not a region name'} like eu-west-1.`,
+      );
     }
     return regions.filter((r) => REGION.test(r));
   }

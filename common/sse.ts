@@ -13,8 +13,7 @@ export class SseParser {
   push(chunk: string): AgentEvent[] {
     this.buffer += chunk.replace(/\r\n/g, '\n');
     const out: AgentEvent[] = [];
-    let end: number;
-    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+    for (let end = this.buffer.indexOf('\n\n'); end >= 0; end = this.buffer.indexOf('\n\n')) {
       const frame = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
       const data = frame
@@ -24,7 +23,8 @@ export class SseParser {
         .join('\n');
       if (!data) continue; // comments (keep-alives) and empty frames
       const parsed: unknown = JSON.parse(data);
-      if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') out.push(parsed as AgentEvent);
+      if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string')
+        out.push(parsed as AgentEvent);
     }
     return out;
   }

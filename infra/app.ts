@@ -26,7 +26,10 @@ try {
   settings = stackPropsFromContext((k) => app.node.tryGetContext(k));
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`aws-ask: fix these CDK context values (cdk.json or -c key=value):\n${e.problems.map((p) => `- ${p}`).join('\n')}\n`);
+  process.stderr.write(
+    'aws-ask: fix these CDK context values (cdk.json or -c key=value):\n' +
+      `${e.problems.map((p) => `- ${p}`).join('\n')}\n`,
+  );
   process.exit(1);
 }
 const { stackName, props } = settings;

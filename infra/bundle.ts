@@ -8,11 +8,12 @@
  *
  * The same directory is the container image's content (agent/Dockerfile).
  */
-import { isMain } from '../common/main.ts';
-import { buildSync, type BuildOptions } from 'esbuild';
-import { cpSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BuildOptions, buildSync } from 'esbuild';
+import { isMain } from '../common/main.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,12 +51,21 @@ export function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): BundleRes
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, 'server.mjs');
-  buildSync({ ...esbuildDefaults, entryPoints: [join(repoRoot, 'agent', 'server.ts')], outfile: entry, external: EXTERNAL });
-  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ name: 'aws-ask-agent', private: true, type: 'module', main: 'server.mjs' }, null, 2)}\n`);
+  buildSync({
+    ...esbuildDefaults,
+    entryPoints: [join(repoRoot, 'agent', 'server.ts')],
+    outfile: entry,
+    external: EXTERNAL,
+  });
+  writeFileSync(
+    join(outDir, 'package.json'),
+    `${JSON.stringify({ name: 'aws-ask-agent', private: true, type: 'module', main: 'server.mjs' }, null, 2)}\n`,
+  );
   for (const pkg of EXTERNAL) {
     const from = join(repoRoot, 'node_modules', pkg);
     const to = join(outDir, 'node_modules', pkg);
-    for (const part of ['package.json', 'data', join('dist', 'esm')]) cpSync(join(from, part), join(to, part), { recursive: true });
+    for (const part of ['package.json', 'data', join('dist', 'esm')])
+      cpSync(join(from, part), join(to, part), { recursive: true });
   }
   return { dir: outDir, entry, bundleBytes: statSync(entry).size, totalBytes: dirSize(outDir) };
 }

@@ -13,7 +13,8 @@ export function stackPropsFromContext(get: (key: string) => unknown): { stackNam
     read.problem(`context sessionRetentionDays must be a whole number of days (got "${days}").`);
   }
   const email = read.str('alarmEmail');
-  if (email !== undefined && !EMAIL.test(email)) read.problem(`context alarmEmail is not an email address (got "${email}").`);
+  if (email !== undefined && !EMAIL.test(email))
+    read.problem(`context alarmEmail is not an email address (got "${email}").`);
   const modelId = read.str('modelId');
   const slackApiUrl = read.str('slackApiUrl');
   const result = {

@@ -8,8 +8,8 @@
 import {
   BedrockAgentCoreControlClient,
   GetAgentRuntimeCommand,
-  UpdateAgentRuntimeCommand,
   type GetAgentRuntimeCommandOutput,
+  UpdateAgentRuntimeCommand,
 } from '@aws-sdk/client-bedrock-agentcore-control';
 
 export interface WaitOptions {
@@ -17,37 +17,49 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
 }
 
-async function waitReady(client: BedrockAgentCoreControlClient, id: string, o: WaitOptions): Promise<GetAgentRuntimeCommandOutput> {
+async function waitReady(
+  client: BedrockAgentCoreControlClient,
+  id: string,
+  o: WaitOptions,
+): Promise<GetAgentRuntimeCommandOutput> {
   const deadline = Date.now() + (o.timeoutMs ?? 10 * 60_000);
   for (;;) {
     const rt = await client.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
     if (rt.status === 'READY') return rt;
-    if (rt.status && /FAILED/.test(rt.status)) throw new Error(`runtime ${id} is ${rt.status}: ${rt.failureReason ?? 'no reason given'}`);
+    if (rt.status && /FAILED/.test(rt.status))
+      throw new Error(`runtime ${id} is ${rt.status}: ${rt.failureReason ?? 'no reason given'}`);
     if (Date.now() > deadline) throw new Error(`runtime ${id} did not become READY in time (status ${rt.status})`);
     await new Promise((r) => setTimeout(r, o.pollMs ?? 5_000));
   }
 }
 
 /** Returns whether it had to change anything. Throws if the runtime does not end up requiring MMDSv2. */
-export async function requireMmdsV2(client: BedrockAgentCoreControlClient, id: string, o: WaitOptions = {}): Promise<'already' | 'updated'> {
+export async function requireMmdsV2(
+  client: BedrockAgentCoreControlClient,
+  id: string,
+  o: WaitOptions = {},
+): Promise<'already' | 'updated'> {
   const rt = await waitReady(client, id, o);
   if (rt.metadataConfiguration?.requireMMDSV2 === true) return 'already';
-  await client.send(new UpdateAgentRuntimeCommand({
-    agentRuntimeId: id,
-    agentRuntimeArtifact: rt.agentRuntimeArtifact,
-    roleArn: rt.roleArn,
-    networkConfiguration: rt.networkConfiguration,
-    ...(rt.description ? { description: rt.description } : {}),
-    ...(rt.protocolConfiguration ? { protocolConfiguration: rt.protocolConfiguration } : {}),
-    ...(rt.lifecycleConfiguration ? { lifecycleConfiguration: rt.lifecycleConfiguration } : {}),
-    ...(rt.environmentVariables ? { environmentVariables: rt.environmentVariables } : {}),
-    ...(rt.authorizerConfiguration ? { authorizerConfiguration: rt.authorizerConfiguration } : {}),
-    ...(rt.requestHeaderConfiguration ? { requestHeaderConfiguration: rt.requestHeaderConfiguration } : {}),
-    ...(rt.filesystemConfigurations ? { filesystemConfigurations: rt.filesystemConfigurations } : {}),
-    metadataConfiguration: { ...(rt.metadataConfiguration ?? {}), requireMMDSV2: true },
-  }));
+  await client.send(
+    new UpdateAgentRuntimeCommand({
+      agentRuntimeId: id,
+      agentRuntimeArtifact: rt.agentRuntimeArtifact,
+      roleArn: rt.roleArn,
+      networkConfiguration: rt.networkConfiguration,
+      ...(rt.description ? { description: rt.description } : {}),
+      ...(rt.protocolConfiguration ? { protocolConfiguration: rt.protocolConfiguration } : {}),
+      ...(rt.lifecycleConfiguration ? { lifecycleConfiguration: rt.lifecycleConfiguration } : {}),
+      ...(rt.environmentVariables ? { environmentVariables: rt.environmentVariables } : {}),
+      ...(rt.authorizerConfiguration ? { authorizerConfiguration: rt.authorizerConfiguration } : {}),
+      ...(rt.requestHeaderConfiguration ? { requestHeaderConfiguration: rt.requestHeaderConfiguration } : {}),
+      ...(rt.filesystemConfigurations ? { filesystemConfigurations: rt.filesystemConfigurations } : {}),
+      metadataConfiguration: { ...(rt.metadataConfiguration ?? {}), requireMMDSV2: true },
+    }),
+  );
   const after = await waitReady(client, id, o);
-  if (after.metadataConfiguration?.requireMMDSV2 !== true) throw new Error(`runtime ${id} still does not require MMDSv2 after the update`);
+  if (after.metadataConfiguration?.requireMMDSV2 !== true)
+    throw new Error(`runtime ${id} still does not require MMDSv2 after the update`);
   return 'updated';
 }
 
@@ -57,7 +69,9 @@ interface CfnEvent {
   readonly ResourceProperties: { readonly RuntimeId?: string };
 }
 
-export const onEvent = async (event: CfnEvent): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
+export const onEvent = async (
+  event: CfnEvent,
+): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> => {
   const id = event.ResourceProperties.RuntimeId;
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId ?? `${id}-mmdsv2` };
   if (!id) throw new Error('RuntimeId is required');

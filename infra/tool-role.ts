@@ -4,7 +4,7 @@
  * principals given (the AgentCore runtime's execution role, and named local principals).
  */
 import { Stack } from 'aws-cdk-lib';
-import { Effect, ManagedPolicy, PolicyStatement, Role, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, type IPrincipal, ManagedPolicy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { denyStatements } from '../common/policy/index.ts';
 
@@ -27,16 +27,21 @@ export class ToolRole extends Construct {
       assumedBy: first,
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
     });
-    for (const p of others) this.role.assumeRolePolicy?.addStatements(new PolicyStatement({ actions: ['sts:AssumeRole'], principals: [p] }));
+    for (const p of others)
+      this.role.assumeRolePolicy?.addStatements(new PolicyStatement({ actions: ['sts:AssumeRole'], principals: [p] }));
     // SourceIdentity carries the Slack user into CloudTrail; STS requires the trust policy to allow it.
-    this.role.assumeRolePolicy?.addStatements(new PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [...props.trustedBy] }));
+    this.role.assumeRolePolicy?.addStatements(
+      new PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [...props.trustedBy] }),
+    );
     for (const s of denyStatements(Stack.of(this).partition)) {
-      this.role.addToPrincipalPolicy(new PolicyStatement({
-        sid: s.Sid,
-        effect: Effect.DENY,
-        actions: s.Action,
-        resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource],
-      }));
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: s.Sid,
+          effect: Effect.DENY,
+          actions: s.Action,
+          resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource],
+        }),
+      );
     }
   }
 }

@@ -3,7 +3,7 @@
  * kebab-case, camelCase or PascalCase to the SDK's `…Command`, suggest near names, and read what
  * input the operation takes from the command's schema.
  */
-import { squash, type SdkModule } from '../../common/aws-services.ts';
+import { type SdkModule, squash } from '../../common/aws-services.ts';
 
 /** A `…Command` class of an SDK v3 client package. */
 export type CommandClass = new (input: Record<string, unknown>) => { input: Record<string, unknown>; schema?: unknown };

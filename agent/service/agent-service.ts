@@ -9,18 +9,18 @@
 import type { Model, RetryStrategy } from '@strands-agents/sdk';
 import { DEFAULT_AGENT_TIMEOUT_MS } from '../../common/defaults.ts';
 import { FAILURES, userMessage } from '../../common/errors.ts';
-import { silentLogger, type Logger } from '../../common/log.ts';
+import { type Logger, silentLogger } from '../../common/log.ts';
 import type { AgentEvent, InvocationRequest, ToolCallSummary, Usage } from '../../common/protocol.ts';
 import { newRef } from '../../common/ref.ts';
-import { createAgent, type AgentSettings } from '../agent.ts';
+import { type AgentSettings, createAgent } from '../agent.ts';
 import type { PinnedCredentials } from '../credentials.ts';
 import type { AwsCaller } from '../tools/aws-caller.ts';
 import { createControlledUseAws } from '../tools/controlled-use-aws.ts';
 import { BusyState } from './busy-state.ts';
-import { callForLog, fromStreamEvent, toolCallSummary, toolEnd, unresolvedCallEnd, type ToolRecord } from './events.ts';
+import { callForLog, fromStreamEvent, type ToolRecord, toolCallSummary, toolEnd, unresolvedCallEnd } from './events.ts';
 import { describeFailure } from './failures.ts';
-import { SessionPool, type Session } from './session-pool.ts';
-import { SessionStore, storageSessionId, type SessionStoreSettings } from './session-store.ts';
+import { type Session, SessionPool } from './session-pool.ts';
+import { SessionStore, type SessionStoreSettings, storageSessionId } from './session-store.ts';
 
 export interface AgentServiceOptions {
   readonly settings: Pick<AgentSettings, 'defaultRegion' | 'regions' | 'maxTurns'> & Partial<AgentSettings>;

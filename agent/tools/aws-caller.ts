@@ -4,16 +4,17 @@
  * checks parameters against the operation's input, fetches bounded pages with a cached client, and
  * hands back the model's text and a record. Never throws.
  */
-import { inputShape, listOperations, nearestNames, resolveOperation } from '../aws/operations.ts';
-import { findService, SUPPORTED_SERVICE_NAMES, type SdkModule, type ServiceInfo } from '../../common/aws-services.ts';
-import { iamActionFor, type Decision } from '../../common/policy/index.ts';
+
+import { findService, type SdkModule, type ServiceInfo, SUPPORTED_SERVICE_NAMES } from '../../common/aws-services.ts';
+import { type Decision, iamActionFor } from '../../common/policy/index.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
-import { ClientCache, type CallCredentials } from './client-cache.ts';
-import { explainError, expectedParameters } from './explain-error.ts';
+import { inputShape, listOperations, nearestNames, resolveOperation } from '../aws/operations.ts';
+import { type CallCredentials, ClientCache } from './client-cache.ts';
+import { expectedParameters, explainError } from './explain-error.ts';
 import { countItems, toPlain } from './output.ts';
 import { fetchPages, mergePages } from './paginate.ts';
 import { resultText } from './result-text.ts';
-import { DEFAULT_SETTINGS, REGION, type AwsCallSettings } from './settings.ts';
+import { type AwsCallSettings, DEFAULT_SETTINGS, REGION } from './settings.ts';
 
 /**
  * One AWS call as the caller records it: the protocol's summary (less the model's toolUseId, which
@@ -60,45 +61,59 @@ export class AwsCaller {
       ok: false,
       text,
       record: {
-        ...base, refused: false, pages: 0, items: 0, bytes: 0, ms: Math.round(performance.now() - started), ok: false,
+        ...base,
+        refused: false,
+        pages: 0,
+        items: 0,
+        bytes: 0,
+        ms: Math.round(performance.now() - started),
+        ok: false,
         ...extra,
       },
     });
 
     const service = findService(req.service);
     if (!service) {
-      return fail(
-        `Unsupported service "${req.service}". Supported services: ${SUPPORTED_SERVICE_NAMES.join(', ')}.`,
-        { service: req.service, operation: req.operation, errorCode: 'UnsupportedService' },
-      );
+      return fail(`Unsupported service "${req.service}". Supported services: ${SUPPORTED_SERVICE_NAMES.join(', ')}.`, {
+        service: req.service,
+        operation: req.operation,
+        errorCode: 'UnsupportedService',
+      });
     }
     if (!REGION.test(req.region)) {
       return fail(`"${req.region}" is not an AWS region name (e.g. us-east-1, eu-west-1).`, {
-        service: service.name, operation: req.operation, errorCode: 'InvalidRegion',
+        service: service.name,
+        operation: req.operation,
+        errorCode: 'InvalidRegion',
       });
     }
     const allowed = this.settings.allowedRegions;
     if (allowed && !allowed.includes(req.region)) {
-      return fail(
-        `Region ${req.region} is not one this bot may look at. Allowed regions: ${allowed.join(', ')}.`,
-        { service: service.name, operation: req.operation, errorCode: 'RegionNotAllowed', refused: true },
-      );
+      return fail(`Region ${req.region} is not one this bot may look at. Allowed regions: ${allowed.join(', ')}.`, {
+        service: service.name,
+        operation: req.operation,
+        errorCode: 'RegionNotAllowed',
+        refused: true,
+      });
     }
     let mod: SdkModule;
     try {
       mod = await service.load();
     } catch (e) {
       return fail(`The SDK client for ${service.name} could not be loaded: ${(e as Error).message}`, {
-        service: service.name, operation: req.operation, errorCode: 'ClientLoadFailed',
+        service: service.name,
+        operation: req.operation,
+        errorCode: 'ClientLoadFailed',
       });
     }
     const operation = resolveOperation(mod, req.operation);
     if (!operation) {
       const near = nearestNames(req.operation, listOperations(mod));
-      return fail(
-        `${service.name} has no operation "${req.operation}". Nearest valid names: ${near.join(', ')}.`,
-        { service: service.name, operation: req.operation, errorCode: 'UnknownOperation' },
-      );
+      return fail(`${service.name} has no operation "${req.operation}". Nearest valid names: ${near.join(', ')}.`, {
+        service: service.name,
+        operation: req.operation,
+        errorCode: 'UnknownOperation',
+      });
     }
     const action = iamActionFor(service, operation);
     const named = { service: service.name, operation, iamAction: action };
@@ -107,7 +122,10 @@ export class AwsCaller {
       const decision = await gate(service, operation);
       if (!decision.allowed) {
         return fail(`Refused: ${decision.reason} No AWS call was made.`, {
-          ...named, iamAction: decision.action, errorCode: 'Refused', refused: true,
+          ...named,
+          iamAction: decision.action,
+          errorCode: 'Refused',
+          refused: true,
         });
       }
     }
@@ -122,7 +140,8 @@ export class AwsCaller {
           missing.length ? `missing required ${missing.join(', ')}` : '',
         ].filter(Boolean);
         return fail(`${service.name}:${operation} was not called: ${parts.join('; ')}. ${expectedParameters(shape)}`, {
-          ...named, errorCode: 'InvalidParameters',
+          ...named,
+          errorCode: 'InvalidParameters',
         });
       }
     }
@@ -146,8 +165,14 @@ export class AwsCaller {
         ok: true,
         text,
         record: {
-          ...base, ...named, ok: true, refused: false, pages: pages.length, items,
-          bytes: Buffer.byteLength(text), ms: Math.round(performance.now() - started),
+          ...base,
+          ...named,
+          ok: true,
+          refused: false,
+          pages: pages.length,
+          items,
+          bytes: Buffer.byteLength(text),
+          ms: Math.round(performance.now() - started),
         },
       };
     } catch (e) {

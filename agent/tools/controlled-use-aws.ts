@@ -6,13 +6,13 @@
  * (agent/credentials.ts); every call passes the read-only policy (common/policy/) before any
  * network call.
  */
-import { BeforeToolCallEvent, FunctionTool, type Agent, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
-import { PinnedCredentials, credentialModeFromEnv } from '../credentials.ts';
-import type { Asker } from '../../common/protocol.ts';
+import { type Agent, BeforeToolCallEvent, FunctionTool, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
 import { decideOperation } from '../../common/policy/index.ts';
+import type { Asker } from '../../common/protocol.ts';
+import { credentialModeFromEnv, PinnedCredentials } from '../credentials.ts';
 import { AwsCaller, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
-import { ToolInputError, parseParameters } from './input.ts';
-import { REGION, settingsFromEnv, type AwsCallSettings } from './settings.ts';
+import { parseParameters, ToolInputError } from './input.ts';
+import { type AwsCallSettings, REGION, settingsFromEnv } from './settings.ts';
 import { USE_AWS_SPEC } from './spec.ts';
 
 export const CONTROLLED_USE_AWS_NAME = 'controlled_use_aws';
@@ -22,8 +22,13 @@ function cloneSpec(): ToolSpec {
   spec.name = CONTROLLED_USE_AWS_NAME;
   spec.description =
     `${USE_AWS_SPEC.description} Read-only: only List and Read operations are allowed; calls that ` +
-    'change anything or return secrets or data contents are refused. Credentials are fixed; there is no profile choice.';
-  const schema = spec.inputSchema as { properties: Record<string, unknown>; required?: string[]; additionalProperties?: boolean };
+    'change anything or return secrets or data contents are refused. ' +
+    'Credentials are fixed; there is no profile choice.';
+  const schema = spec.inputSchema as {
+    properties: Record<string, unknown>;
+    required?: string[];
+    additionalProperties?: boolean;
+  };
   delete schema.properties.profile_name;
   schema.required = (schema.required ?? []).filter((r) => r !== 'profile_name');
   schema.additionalProperties = false;
@@ -37,12 +42,15 @@ const ALLOWED_KEYS: readonly string[] = Object.keys(
 );
 
 /** Parameter names that would choose credentials or endpoints, refused unless the operation really has them. */
-const CREDENTIAL_PARAMS = /^(profile(_?name)?|endpoint(_?url)?|credentials?|access_?key(_?id)?|secret_?access_?key|session_?token|aws_.*)$/i;
+const CREDENTIAL_PARAMS =
+  /^(profile(_?name)?|endpoint(_?url)?|credentials?|access_?key(_?id)?|secret_?access_?key|session_?token|aws_.*)$/i;
 
 /** Validates raw model input strictly; throws ToolInputError (nothing is called). */
 export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'defaultRegion'>): AwsRequest {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ToolInputError('Input must be an object with service_name, operation_name, parameters, region and label.');
+    throw new ToolInputError(
+      'Input must be an object with service_name, operation_name, parameters, region and label.',
+    );
   }
   const input = raw as Record<string, unknown>;
   const extra = Object.keys(input).filter((k) => !ALLOWED_KEYS.includes(k));
@@ -50,7 +58,10 @@ export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'def
     const why = extra.some((k) => CREDENTIAL_PARAMS.test(k))
       ? ' Credentials, profiles and endpoints are fixed by the deployment and cannot be chosen.'
       : '';
-    throw new ToolInputError(`Unknown input ${extra.length > 1 ? 'properties' : 'property'} ${extra.join(', ')}; allowed: ${ALLOWED_KEYS.join(', ')}.${why}`);
+    throw new ToolInputError(
+      `Unknown input ${extra.length > 1 ? 'properties' : 'property'} ${extra.join(', ')}; ` +
+        `allowed: ${ALLOWED_KEYS.join(', ')}.${why}`,
+    );
   }
   const str = (k: string, max: number, required: boolean): string | undefined => {
     const v = input[k];
@@ -58,7 +69,8 @@ export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'def
       if (required) throw new ToolInputError(`${k} is required.`);
       return undefined;
     }
-    if (typeof v !== 'string') throw new ToolInputError(`${k} must be a string, not ${Array.isArray(v) ? 'an array' : typeof v}.`);
+    if (typeof v !== 'string')
+      throw new ToolInputError(`${k} must be a string, not ${Array.isArray(v) ? 'an array' : typeof v}.`);
     const t = v.trim();
     if (required && !t) throw new ToolInputError(`${k} must not be empty.`);
     if (t.length > max) throw new ToolInputError(`${k} is longer than ${max} characters.`);

@@ -1,21 +1,43 @@
 /** SDK and network errors → short text telling the model what went wrong and what to do next. */
-import type { InputShape } from '../aws/operations.ts';
-import type { ServiceInfo } from '../../common/aws-services.ts';
+
 import { THROTTLED } from '../../common/aws-errors.ts';
+import type { ServiceInfo } from '../../common/aws-services.ts';
+import type { InputShape } from '../aws/operations.ts';
 
 /** A case-insensitive regex matching any of `words` anywhere. */
 const anyOf = (...words: string[]): RegExp => new RegExp(words.join('|'), 'i');
 
 const ACCESS_DENIED = anyOf(
-  'AccessDenied', 'UnauthorizedOperation', 'NotAuthorized', 'Forbidden', 'AuthorizationError', 'UnauthorizedAccess',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'NotAuthorized',
+  'Forbidden',
+  'AuthorizationError',
+  'UnauthorizedAccess',
 );
 const BAD_CREDENTIALS = anyOf(
-  'InvalidClientTokenId', 'UnrecognizedClient', 'ExpiredToken', 'AuthFailure', 'SignatureDoesNotMatch',
-  'InvalidAccessKeyId', 'InvalidToken', 'CredentialsProviderError',
+  'InvalidClientTokenId',
+  'UnrecognizedClient',
+  'ExpiredToken',
+  'AuthFailure',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+  'CredentialsProviderError',
 );
 const INVALID_INPUT = anyOf(
-  'Validation', 'InvalidParameter', 'MissingParameter', 'InvalidInput', 'Serialization', 'InvalidRequest',
-  'InvalidArgument', 'MalformedQueryString', 'InvalidAction', 'InvalidFilter', 'InvalidQuery', 'BadRequest',
+  'Validation',
+  'InvalidParameter',
+  'MissingParameter',
+  'InvalidInput',
+  'Serialization',
+  'InvalidRequest',
+  'InvalidArgument',
+  'MalformedQueryString',
+  'InvalidAction',
+  'InvalidFilter',
+  'InvalidQuery',
+  'BadRequest',
 );
 const NETWORK = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i;
 

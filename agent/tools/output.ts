@@ -20,7 +20,9 @@ export function toPlain(value: unknown, depth = 0): Plain | undefined {
     if (value.byteLength > MAX_DECODED_BYTES) return `[${value.byteLength} bytes of binary data omitted]`;
     const text = new TextDecoder('utf-8', { fatal: false }).decode(value);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what marks binary data
-    return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? `[${value.byteLength} bytes of binary data omitted]` : text;
+    return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text)
+      ? `[${value.byteLength} bytes of binary data omitted]`
+      : text;
   }
   if (Array.isArray(value)) {
     const arr = value.map((v) => toPlain(v, depth + 1) ?? null);
@@ -29,7 +31,10 @@ export function toPlain(value: unknown, depth = 0): Plain | undefined {
     return arr.length === 0 && depth > 1 ? undefined : arr;
   }
   if (typeof value === 'object') {
-    if (typeof (value as { pipe?: unknown }).pipe === 'function' || typeof (value as { getReader?: unknown }).getReader === 'function') {
+    if (
+      typeof (value as { pipe?: unknown }).pipe === 'function' ||
+      typeof (value as { getReader?: unknown }).getReader === 'function'
+    ) {
       return '[stream omitted]';
     }
     const out: Record<string, Plain> = {};
@@ -47,24 +52,63 @@ export const REDACTED = '**REDACTED**';
 
 /** Keys (compared lower-case, letters and digits only) whose values always carry secrets. */
 const SECRET_KEYS = new Set([
-  'secretaccesskey', 'sessiontoken', 'secretstring', 'secretbinary', 'authorizationtoken', 'password',
-  'accesstoken', 'refreshtoken', 'idtoken', 'apikey', 'clientsecret', 'keymaterial', 'privatekey',
-  'sharedsecret', 'dbpassword', 'masteruserpassword', 'plaintext', 'privatekeyplaintext', 'passworddata',
-  'userdata', 'authtoken', 'secretkey', 'certificatechain_privatekey', 'privatekeypem', 'keypairmaterial',
-  'credentials', 'securitytoken', 'bearertoken', 'webhooksecret', 'tokenvalue', 'secretvalue',
+  'secretaccesskey',
+  'sessiontoken',
+  'secretstring',
+  'secretbinary',
+  'authorizationtoken',
+  'password',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'apikey',
+  'clientsecret',
+  'keymaterial',
+  'privatekey',
+  'sharedsecret',
+  'dbpassword',
+  'masteruserpassword',
+  'plaintext',
+  'privatekeyplaintext',
+  'passworddata',
+  'userdata',
+  'authtoken',
+  'secretkey',
+  'certificatechain_privatekey',
+  'privatekeypem',
+  'keypairmaterial',
+  'credentials',
+  'securitytoken',
+  'bearertoken',
+  'webhooksecret',
+  'tokenvalue',
+  'secretvalue',
 ]);
 
 /** Environment variable names whose values are treated as secrets. */
-const SECRET_NAME = /pass(word|wd)?|pwd|secret|token|credential|private|api[-_]?key|auth|(^|[-_])key$|signing|dsn|conn(ection)?[-_]?str/i;
+const SECRET_NAME =
+  /pass(word|wd)?|pwd|secret|token|credential|private|api[-_]?key|auth|(^|[-_])key$|signing|dsn|conn(ection)?[-_]?str/i;
 
 const VALUE_PATTERNS: readonly [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
   [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g, REDACTED],
   [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, (_m, k = '') => `${k}${REDACTED}`],
-  [/\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g, REDACTED],
+  [
+    new RegExp(
+      '\\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|' +
+        'sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\\b',
+      'g',
+    ),
+    REDACTED,
+  ],
   [/\b((?:[a-z][a-z0-9+.-]*):\/\/[^:/\s"'@]+:)([^@\s"'/]+)(@)/gi, (_m, a = '', _p, c = '') => `${a}${REDACTED}${c}`],
   [
     // not after a letter or digit, so db_password= and MY_SECRET= are caught too
-    /(?<![a-z0-9])((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|api[_-]?key|token|auth[_-]?token)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{6,})/gi,
+    new RegExp(
+      '(?<![a-z0-9])((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|' +
+        'api[_-]?key|token|auth[_-]?token)' +
+        '(["\']?\\s*[:=]\\s*["\']?)([^\\s"\'&,;]{6,})',
+      'gi',
+    ),
     (_m, k = '', sep = '') => `${k}${sep}${REDACTED}`,
   ],
 ];
@@ -202,7 +246,11 @@ export function fitToBudget(input: Plain, maxBytes: number): { value: Plain; cut
       const inner = largest(next ?? null, 'array');
       // only a container of many records (a reservation of instances) is worth keeping in part; a
       // single record with a few nested lists is kept whole or not at all
-      const partial = kept < items.length && maxBytes - used > 512 && inner !== undefined && (getAt(next ?? null, inner.path) as Plain[]).length >= 5;
+      const partial =
+        kept < items.length &&
+        maxBytes - used > 512 &&
+        inner !== undefined &&
+        (getAt(next ?? null, inner.path) as Plain[]).length >= 5;
       if (partial) kept++;
       if (kept >= items.length && !partial) {
         exhausted.add(at);
@@ -212,7 +260,12 @@ export function fitToBudget(input: Plain, maxBytes: number): { value: Plain; cut
       value = setAt(value, arr.path, items.slice(0, kept));
       if (kept < items.length) {
         const prior = cuts.findIndex((c) => c.path === at);
-        const cut: Cut = { path: at, kept, total: prior >= 0 ? (cuts[prior] as Cut).total : items.length, unit: 'items' };
+        const cut: Cut = {
+          path: at,
+          kept,
+          total: prior >= 0 ? (cuts[prior] as Cut).total : items.length,
+          unit: 'items',
+        };
         if (prior >= 0) cuts.splice(prior, 1, cut);
         else cuts.push(cut);
       }

@@ -2,10 +2,11 @@
  * Pagination: fetch an operation's pages with the SDK paginator, bounded by pages and items; say how
  * to get the next page when stopped early; merge the pages into one result.
  */
-import { commandClass, paginatorFor } from '../aws/operations.ts';
+
 import type { SdkModule } from '../../common/aws-services.ts';
+import { commandClass, paginatorFor } from '../aws/operations.ts';
 import type { SdkClient } from './client-cache.ts';
-import { countItems, toPlain, type Plain } from './output.ts';
+import { countItems, type Plain, toPlain } from './output.ts';
 
 /** Keys that carry a pagination token, in input or output. */
 export const TOKEN_KEY = /(token|marker|continuation|exclusivestart|lastevaluated)/i;
@@ -62,8 +63,9 @@ export async function fetchPages(
   );
   if (!field) return { pages };
   // The paginator writes its input token into `input`; pick the token-like key it added or set.
-  const param = Object.keys(input).find((k) => TOKEN_KEY.test(k) && (!given.has(k) || input[k] !== parameters[k]))
-    ?? Object.keys(input).find((k) => TOKEN_KEY.test(k));
+  const param =
+    Object.keys(input).find((k) => TOKEN_KEY.test(k) && (!given.has(k) || input[k] !== parameters[k])) ??
+    Object.keys(input).find((k) => TOKEN_KEY.test(k));
   return { pages, more: { ...(param ? { param } : {}), field, value: toPlain(last[field]) } };
 }
 

@@ -3,7 +3,7 @@
  * as compact JSON redacted and fitted to the byte budget, then notes on what more exists, what was cut
  * and what was redacted.
  */
-import { fitToBudget, redact, type Plain } from './output.ts';
+import { fitToBudget, type Plain, redact } from './output.ts';
 import type { MoreResults } from './paginate.ts';
 
 /** Bytes of the budget kept for the head line and notes. */

@@ -4,15 +4,16 @@
  * access and put the question on the SQS FIFO queue (deduplicated on event_id / trigger_id, grouped
  * per thread). Nothing slow happens before Slack gets its answer.
  */
+
+import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsLambdaReceiver, isValidSlackRequest } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createHash } from 'node:crypto';
 import { createLogger } from '../../common/log.ts';
 import { createBot } from '../app.ts';
 import type { AnswerJob } from '../job.ts';
 import { slackLogger } from '../log.ts';
-import { lambdaSettings, type LambdaSettings } from './settings.ts';
+import { type LambdaSettings, lambdaSettings } from './settings.ts';
 
 const log = createLogger({ base: { fn: 'receiver' } });
 const sqs = new SQSClient({ maxAttempts: 3 });
@@ -25,9 +26,24 @@ const dedupeId = (key: string) => key.replace(/[^\w!"#$%&'()*+,\-./:;<=>?@[\\\]^
 
 export async function enqueue(job: AnswerJob, queueUrl: string): Promise<void> {
   // one group per conversation: answers in a thread are delivered in order, threads in parallel
-  const group = createHash('sha256').update(`${job.teamId}:${job.channelId}:${job.threadTs ?? job.dedupeKey}`).digest('hex');
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job), MessageGroupId: group, MessageDeduplicationId: dedupeId(job.dedupeKey) }));
-  log.info('enqueued', { surface: job.surface, team: job.teamId, channel: job.channelId, user: job.userId, dedupeKey: job.dedupeKey });
+  const group = createHash('sha256')
+    .update(`${job.teamId}:${job.channelId}:${job.threadTs ?? job.dedupeKey}`)
+    .digest('hex');
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify(job),
+      MessageGroupId: group,
+      MessageDeduplicationId: dedupeId(job.dedupeKey),
+    }),
+  );
+  log.info('enqueued', {
+    surface: job.surface,
+    team: job.teamId,
+    channel: job.channelId,
+    user: job.userId,
+    dedupeKey: job.dedupeKey,
+  });
 }
 
 function build(s: LambdaSettings): Handler {
@@ -68,11 +84,12 @@ export function precheck(event: APIGatewayProxyEventV2, signingSecret: string): 
   // Bolt refuses old timestamps; refuse ones from the future too (a clock skew of 5 minutes either way)
   const ts = Number(header(event, 'x-slack-request-timestamp'));
   if (Number.isFinite(ts) && ts - Date.now() / 1000 > 5 * 60) return { statusCode: 401, body: '' };
-  const verified = () => isValidSlackRequest({
-    signingSecret,
-    body,
-    headers: { 'x-slack-signature': header(event, 'x-slack-signature') ?? '', 'x-slack-request-timestamp': ts },
-  });
+  const verified = () =>
+    isValidSlackRequest({
+      signingSecret,
+      body,
+      headers: { 'x-slack-signature': header(event, 'x-slack-signature') ?? '', 'x-slack-request-timestamp': ts },
+    });
   if (/x-www-form-urlencoded/i.test(header(event, 'content-type') ?? '')) {
     const form = new URLSearchParams(body);
     // a slash command always carries these; without them it cannot be answered
@@ -88,7 +105,12 @@ export function precheck(event: APIGatewayProxyEventV2, signingSecret: string): 
   } catch {
     parsed = undefined;
   }
-  const suspicious = parsed === undefined || (typeof parsed === 'object' && parsed !== null && (parsed as { type?: unknown }).type === 'event_callback' && typeof (parsed as { event?: unknown }).event !== 'object');
+  const suspicious =
+    parsed === undefined ||
+    (typeof parsed === 'object' &&
+      parsed !== null &&
+      (parsed as { type?: unknown }).type === 'event_callback' &&
+      typeof (parsed as { event?: unknown }).event !== 'object');
   if (!suspicious) return undefined;
   if (!verified()) return { statusCode: 401, body: '' };
   if (parsed === undefined) return { statusCode: 400, body: '' };
@@ -102,7 +124,10 @@ export function decodeBody(event: APIGatewayProxyEventV2): APIGatewayProxyEventV
   return { ...event, body: Buffer.from(event.body, 'base64').toString('utf8'), isBase64Encoded: false };
 }
 
-export const receiverHandler = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResult> => {
+export const receiverHandler = async (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyResult> => {
   let settings: LambdaSettings;
   try {
     settings = await lambdaSettings('receiver');

@@ -2,10 +2,11 @@
  * Lambda settings: the Slack secrets come from Secrets Manager (one JSON secret, cached across
  * invocations for five minutes), the rest from the function's environment.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../../common/errors.ts';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
+import { ConfigError } from '../../common/errors.ts';
 import { SettingsReader } from '../../common/settings.ts';
 import { type BotSettings, readBotSettings } from '../config.ts';
 
@@ -13,7 +14,8 @@ export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 
 /** How to fill the secret, for error messages and the README. */
 export const fillSecretHint = (id: string) =>
-  `aws secretsmanager put-secret-value --secret-id ${id} --secret-string '{"SLACK_BOT_TOKEN":"xoxb-…","SLACK_SIGNING_SECRET":"…"}'`;
+  `aws secretsmanager put-secret-value --secret-id ${id} ` +
+  `--secret-string '{"SLACK_BOT_TOKEN":"xoxb-…","SLACK_SIGNING_SECRET":"…"}'`;
 
 /** What each function reads from its environment besides the bot's settings. */
 export interface FunctionEnv {
@@ -65,15 +67,23 @@ function readFunctionEnv(read: SettingsReader, fn: LambdaFunctionName): Function
 /** Settings per secret value (Powertools hands back the same cached object until it refreshes) and environment. */
 const parsed = new WeakMap<object, Map<string, LambdaSettings>>();
 
-/** The function's settings: the Slack secret, cached five minutes, and its environment; ConfigError listing every problem. */
-export async function lambdaSettings(fn: LambdaFunctionName, env: NodeJS.ProcessEnv = process.env): Promise<LambdaSettings> {
+/**
+ * The function's settings: the Slack secret, cached five minutes, and its environment; ConfigError listing every
+ * problem.
+ */
+export async function lambdaSettings(
+  fn: LambdaFunctionName,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LambdaSettings> {
   const id = env.SLACK_SECRET_ID;
   if (!id) throw new ConfigError('SLACK_SECRET_ID is not set: the function needs the name or ARN of the Slack secret.');
   let values: Record<string, unknown>;
   try {
     values = ((await getSecret(id, { transform: 'json', maxAge: 300 })) ?? {}) as Record<string, unknown>;
   } catch (e) {
-    throw new ConfigError(`Could not read the Slack secret ${id} (${(e as Error).message}). It must be JSON: ${fillSecretHint(id)}`);
+    throw new ConfigError(
+      `Could not read the Slack secret ${id} (${(e as Error).message}). It must be JSON: ${fillSecretHint(id)}`,
+    );
   }
   const envKey = [fn, ...ENV_KEYS.map((k) => env[k] ?? '')].join('\u0000');
   const known = parsed.get(values)?.get(envKey);

@@ -4,18 +4,22 @@
  * idempotency, DynamoDB). A job whose answer cannot be delivered to Slack is reported as a batch item
  * failure and retried; on its last try the asker is told, and SQS moves it to the dead-letter queue.
  */
-import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { WebClient } from '@slack/web-api';
-import { createLogger } from '../../common/log.ts';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
+import { createLogger } from '../../common/log.ts';
 import { newRef } from '../../common/ref.ts';
 import { AgentCoreClient } from '../agent-client.ts';
 import type { AnswerDeps } from '../answer/answer-question.ts';
 import type { AnswerResult } from '../answer/outcome.ts';
-import { parseJob, runJob, type AnswerJob } from '../job.ts';
+import { type AnswerJob, parseJob, runJob } from '../job.ts';
 import { slackClientOptions } from '../slack-client.ts';
 import { lambdaSettings } from './settings.ts';
 
@@ -42,7 +46,6 @@ async function answerDeps(): Promise<AnswerDeps> {
   deps = { version: s.version, value };
   return value;
 }
-
 
 /** What the idempotency record keeps of an answered job. */
 type Answered = Pick<AnswerResult, 'outcome' | 'ref'>;
@@ -76,10 +79,16 @@ function idempotentAnswer(tableName: string): (job: AnswerJob, attempt: number) 
 async function tellAsker(job: AnswerJob, attempts: number): Promise<void> {
   const ref = newRef();
   log.error('giving up on a job; it goes to the dead-letter queue', { ref, dedupeKey: job.dedupeKey, attempts });
-  const text = `:warning: Sorry, I could not answer \u201c${job.question.slice(0, 200)}\u201d after ${attempts} tries. Please ask again in a little while. (ref ${ref})`;
+  const text =
+    `:warning: Sorry, I could not answer \u201c${job.question.slice(0, 200)}\u201d after ${attempts} tries. ` +
+    `Please ask again in a little while. (ref ${ref})`;
   try {
     const { client } = await answerDeps();
-    await client.chat.postMessage({ channel: job.channelId, ...(job.threadTs ? { thread_ts: job.threadTs } : {}), text });
+    await client.chat.postMessage({
+      channel: job.channelId,
+      ...(job.threadTs ? { thread_ts: job.threadTs } : {}),
+      text,
+    });
   } catch (e) {
     log.error('could not tell the asker either', { ref, error: e });
   }

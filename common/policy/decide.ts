@@ -64,8 +64,9 @@ export async function decideIamAction(action: string): Promise<Decision> {
       allowed: false,
       kind: 'sensitive',
       action: spelled,
-      reason: `${spelled} is on the sensitive list (${sensitive.pattern}): `
-        + `it ${sensitive.rule.why}. aws-ask never calls it.`,
+      reason:
+        `${spelled} is on the sensitive list (${sensitive.pattern}): ` +
+        `it ${sensitive.rule.why}. aws-ask never calls it.`,
     };
   }
   if (!canonical) {
@@ -121,9 +122,13 @@ export async function decideAnySpelling(text: string): Promise<Decision> {
   const [, svcName = '', opName = ''] = m;
   const service = findService(svcName);
   if (!service || /[*?]/.test(opName)) return decideIamAction(`${svcName}:${opName}`);
-  const pascal = opName.includes('_') || opName.includes('-')
-    ? opName.split(/[_-]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')
-    : opName.charAt(0).toUpperCase() + opName.slice(1);
+  const pascal =
+    opName.includes('_') || opName.includes('-')
+      ? opName
+          .split(/[_-]+/)
+          .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+          .join('')
+      : opName.charAt(0).toUpperCase() + opName.slice(1);
   // SDK spelling first (it knows s3:ListBuckets → s3:ListAllMyBuckets); if that names no IAM action,
   // the text may already be IAM spelling under a service alias.
   const viaSdk = await decideOperation(service, pascal);

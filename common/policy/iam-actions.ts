@@ -70,7 +70,9 @@ function ruleBasedAction(service: ServiceInfo, operation: string): string | unde
 
 /** The IAM action an SDK operation needs, as `prefix:Action` (the action's case as written, not yet checked). */
 export function iamActionFor(service: ServiceInfo, operation: string): string {
-  return OPERATION_ACTIONS[`${service.name}:${operation}`]
-    ?? ruleBasedAction(service, operation)
-    ?? `${service.iamPrefix}:${operation}`;
+  return (
+    OPERATION_ACTIONS[`${service.name}:${operation}`] ??
+    ruleBasedAction(service, operation) ??
+    `${service.iamPrefix}:${operation}`
+  );
 }

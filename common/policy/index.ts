@@ -17,21 +17,22 @@
  *   decide.ts       the decision for one action (allowed, write, sensitive, unknown, malformed)
  *   documents.ts    the rules as IAM policy documents (deny statements, session policy)
  */
+
+export { type Decision, type DecisionKind, decideAnySpelling, decideIamAction, decideOperation } from './decide.ts';
+export {
+  denyStatements,
+  type PolicyStatement,
+  readOnlyPolicyArn,
+  SESSION_POLICY_MAX_CHARS,
+  sessionPolicyDocument,
+} from './documents.ts';
+export { iamActionFor, OPERATION_ACTIONS } from './iam-actions.ts';
 export {
   ALLOWED_ACCESS_LEVELS,
+  actionMatches,
   SENSITIVE_ACTIONS,
   SENSITIVE_OPERATIONS,
   SENSITIVE_RULES,
-  actionMatches,
-  sensitiveRuleFor,
   type SensitiveRule,
+  sensitiveRuleFor,
 } from './rules.ts';
-export { OPERATION_ACTIONS, iamActionFor } from './iam-actions.ts';
-export { decideAnySpelling, decideIamAction, decideOperation, type Decision, type DecisionKind } from './decide.ts';
-export {
-  SESSION_POLICY_MAX_CHARS,
-  denyStatements,
-  readOnlyPolicyArn,
-  sessionPolicyDocument,
-  type PolicyStatement,
-} from './documents.ts';

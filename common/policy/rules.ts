@@ -25,40 +25,84 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
   {
     why: 'returns AWS credentials or tokens',
     actions: [
-      'sts:AssumeRole*', 'sts:Get*Token', 'sts:GetFederationToken',
-      'ecr:GetAuthorizationToken', 'ecr-public:GetAuthorizationToken', 'codeartifact:GetAuthorizationToken',
-      'redshift:GetClusterCredentials*', 'redshift:GetIdentityCenterAuthToken', 'redshift-serverless:GetCredentials',
-      'cognito-identity:GetCredentialsForIdentity', 'cognito-identity:GetOpenIdToken*', 'ssm:GetAccessToken',
-      'acm:GetAcmeExternalAccountBindingCredentials', 'rds-db:connect',
-      'dsql:DbConnect*', 'lightsail:GetInstanceAccessDetails', 'lightsail:Download*', 'lightsail:GetKeyPair*',
-      'lightsail:Get*Password', 'ec2:GetPasswordData', 'ec2:Export*Configuration', 'iam:*CredentialReport',
-      'glue:GetConnection*', 'bedrock:CallWithBearerToken',
+      'sts:AssumeRole*',
+      'sts:Get*Token',
+      'sts:GetFederationToken',
+      'ecr:GetAuthorizationToken',
+      'ecr-public:GetAuthorizationToken',
+      'codeartifact:GetAuthorizationToken',
+      'redshift:GetClusterCredentials*',
+      'redshift:GetIdentityCenterAuthToken',
+      'redshift-serverless:GetCredentials',
+      'cognito-identity:GetCredentialsForIdentity',
+      'cognito-identity:GetOpenIdToken*',
+      'ssm:GetAccessToken',
+      'acm:GetAcmeExternalAccountBindingCredentials',
+      'rds-db:connect',
+      'dsql:DbConnect*',
+      'lightsail:GetInstanceAccessDetails',
+      'lightsail:Download*',
+      'lightsail:GetKeyPair*',
+      'lightsail:Get*Password',
+      'ec2:GetPasswordData',
+      'ec2:Export*Configuration',
+      'iam:*CredentialReport',
+      'glue:GetConnection*',
+      'bedrock:CallWithBearerToken',
     ],
   },
   {
     why: 'returns secret values or key material',
     actions: [
-      'secretsmanager:*SecretValue', 'ssm:GetParameter*', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*',
-      'kms:GetParametersForImport', 'acm:ExportCertificate',
+      'secretsmanager:*SecretValue',
+      'ssm:GetParameter*',
+      'kms:Decrypt',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+      'kms:GetParametersForImport',
+      'acm:ExportCertificate',
     ],
   },
   {
     why: 'returns stored data contents (objects, items, records, messages, query results, console output)',
     actions: [
-      's3:GetObject', 's3:GetObjectVersion', 's3:GetObject*Torrent', 's3:GetBucketPolicy', 's3-object-lambda:Get*',
-      'dynamodb:*Item', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PartiQL*', 'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'sqs:ReceiveMessage',
-      'athena:GetQueryResults*', 'rds:Download*', 'ec2:GetConsoleOutput', 'ec2:GetConsoleScreenshot',
-      'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'es:ESHttp*', 'timestream:Select*',
-      'redshift-data:GetStatementResult*', 'cassandra:Select',
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:GetObject*Torrent',
+      's3:GetBucketPolicy',
+      's3-object-lambda:Get*',
+      'dynamodb:*Item',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:PartiQL*',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'sqs:ReceiveMessage',
+      'athena:GetQueryResults*',
+      'rds:Download*',
+      'ec2:GetConsoleOutput',
+      'ec2:GetConsoleScreenshot',
+      'ecr:GetDownloadUrlForLayer',
+      'ecr:BatchGetImage',
+      'es:ESHttp*',
+      'timestream:Select*',
+      'redshift-data:GetStatementResult*',
+      'cassandra:Select',
     ],
   },
   {
-    why: 'runs code or a model, writes a report, or streams without end '
-      + '(a cost or side effect, though IAM classes it as a read)',
+    why:
+      'runs code or a model, writes a report, or streams without end ' +
+      '(a cost or side effect, though IAM classes it as a read)',
     actions: [
-      'bedrock:Invoke*', 'sagemaker:InvokeEndpoint*', 'lambda:Invoke*', 'ec2:StartDeclarativePoliciesReport',
-      'ssm:StartExecutionPreview', 'logs:StartLiveTail',
+      'bedrock:Invoke*',
+      'sagemaker:InvokeEndpoint*',
+      'lambda:Invoke*',
+      'ec2:StartDeclarativePoliciesReport',
+      'ssm:StartExecutionPreview',
+      'logs:StartLiveTail',
     ],
   },
 ];
@@ -85,7 +129,10 @@ const patternCache = new Map<string, RegExp>();
 function patternToRegExp(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, 'i');
     patternCache.set(pattern, re);
   }

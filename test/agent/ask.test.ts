@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { instancesIn } from '../helpers/tools.ts';
-import { lastToolResults, startFakeBedrock, type BedrockTurn, type ConverseRequest, type FakeBedrock } from '../services/fake-bedrock.ts';
+import {
+  type BedrockTurn,
+  type ConverseRequest,
+  type FakeBedrock,
+  lastToolResults,
+  startFakeBedrock,
+} from '../services/fake-bedrock.ts';
 
 const REGION = 'ca-central-1';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,10 +25,30 @@ let bedrock: FakeBedrock;
 let mode: 'answer' | 'denied' = 'answer';
 
 function counting(req: ConverseRequest): BedrockTurn {
-  if (mode === 'denied') return { error: { status: 403, type: 'AccessDeniedException', message: 'You don\'t have access to the model with the specified model ID.' } };
+  if (mode === 'denied')
+    return {
+      error: {
+        status: 403,
+        type: 'AccessDeniedException',
+        message: "You don't have access to the model with the specified model ID.",
+      },
+    };
   const results = lastToolResults(req);
   if (!results.length) {
-    return { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'DescribeInstances', parameters: {}, region: REGION, label: 'List EC2 instances' } }] };
+    return {
+      tools: [
+        {
+          name: 'controlled_use_aws',
+          input: {
+            service_name: 'ec2',
+            operation_name: 'DescribeInstances',
+            parameters: {},
+            region: REGION,
+            label: 'List EC2 instances',
+          },
+        },
+      ],
+    };
   }
   return { text: `You run **${instancesIn(results[0]!)}** EC2 instances in ${REGION}.` };
 }
@@ -31,7 +57,13 @@ function ask(args: string[], env: Record<string, string>): Promise<{ code: numbe
   return new Promise((ok) => {
     const child = spawn(process.execPath, [join(root, 'agent', 'cli.ts'), 'ask', ...args], {
       cwd: root,
-      env: { ...process.env, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_REGION: REGION, TOOL_ROLE_ARN: toolRoleArn, ...env },
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+        AWS_REGION: REGION,
+        TOOL_ROLE_ARN: toolRoleArn,
+        ...env,
+      },
     });
     let out = '';
     let err = '';
@@ -84,7 +116,12 @@ describe('npm run ask', () => {
     mode = 'denied';
     const r = await ask(['how many instances?'], {});
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/cannot use its AI model \(global\.anthropic\.claude-sonnet-4-6 in ca-central-1\)\. An operator needs to enable model access in Amazon Bedrock or set MODEL_ID/);
+    expect(r.err).toMatch(
+      new RegExp(
+        'cannot use its AI model \\(global\\.anthropic\\.claude-sonnet-4-6 in ca-central-1\\)\\. ' +
+          'An operator needs to enable model access in Amazon Bedrock or set MODEL_ID',
+      ),
+    );
   });
 
   it('says which setting is missing: credentials, region, question', async () => {
@@ -103,7 +140,11 @@ describe('npm run ask', () => {
     const before = bedrock.requests.length;
     const dir = mkdtempSync(join(tmpdir(), 'aws-ask-'));
     writeFileSync(join(dir, 'config'), '[profile other]\nregion = eu-west-1\n');
-    const r = await ask(['--profile', 'nosuch', 'hi'], { TOOL_ROLE_ARN: '', AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') });
+    const r = await ask(['--profile', 'nosuch', 'hi'], {
+      TOOL_ROLE_ARN: '',
+      AWS_CONFIG_FILE: join(dir, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no usable AWS credentials for profile nosuch: .*\nLog in \(aws sso login --profile NAME\)/);
     expect(bedrock.requests.length).toBe(before);

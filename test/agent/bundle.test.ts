@@ -2,16 +2,16 @@
  * The AgentCore code package: `npm run build`'s bundle, copied away from the repository (so nothing
  * can come from its node_modules), serves /ping and answers an invocation end to end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundleAgent } from '../../infra/bundle.ts';
-import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { invokeSse, sessionId } from '../helpers/agent-harness.ts';
+import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { type FakeBedrock, lastToolResults, startFakeBedrock } from '../services/fake-bedrock.ts';
 import { freePort } from '../services/moto.ts';
-import { lastToolResults, startFakeBedrock, type FakeBedrock } from '../services/fake-bedrock.ts';
 
 const REGION = 'sa-east-1';
 let bedrock: FakeBedrock;
@@ -23,9 +23,18 @@ beforeAll(async () => {
   const moto = inject('motoUrl');
   const [roleArn] = (await seedRoles(moto, '/', ['aws-ask-tool-bundle'])) as [string];
   await seedInstances(moto, REGION, 2, 'bundle');
-  bedrock = await startFakeBedrock((req) => lastToolResults(req).length
-    ? { text: `Seen: ${(lastToolResults(req)[0]!.match(/bundle-\d/g) ?? []).sort().join(', ')}` }
-    : { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', region: REGION, label: 'instances' } }] });
+  bedrock = await startFakeBedrock((req) =>
+    lastToolResults(req).length
+      ? { text: `Seen: ${(lastToolResults(req)[0]!.match(/bundle-\d/g) ?? []).sort().join(', ')}` }
+      : {
+          tools: [
+            {
+              name: 'controlled_use_aws',
+              input: { service_name: 'ec2', operation_name: 'describe_instances', region: REGION, label: 'instances' },
+            },
+          ],
+        },
+  );
   const built = bundleAgent(mkdtempSync(join(tmpdir(), 'aws-ask-build-')));
   const dir = mkdtempSync(join(tmpdir(), 'aws-ask-pkg-'));
   cpSync(built.dir, dir, { recursive: true });
@@ -33,11 +42,26 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   child = spawn(process.execPath, [join(dir, 'server.mjs')], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', AWS_REGION: REGION, TOOL_ROLE_ARN: roleArn, AWS_ENDPOINT_URL: moto, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, NODE_PATH: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AWS_REGION: REGION,
+      TOOL_ROLE_ARN: roleArn,
+      AWS_ENDPOINT_URL: moto,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      NODE_PATH: '',
+    },
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`${url}/ping`).then(() => true, () => false)) return;
+    if (
+      await fetch(`${url}/ping`).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`bundle did not start: ${out}`);
@@ -57,7 +81,10 @@ describe('the agent bundle', () => {
     expect(await (await fetch(`${url}/ping`)).json()).toMatchObject({ status: 'Healthy' });
     const events = await invokeSse(url, sessionId('bundle'), { prompt: 'which instances?' });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['tool_start', 'tool_end']));
-    const text = events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
+    const text = events
+      .filter((e) => e.type === 'text')
+      .map((e) => (e as { text: string }).text)
+      .join('');
     expect(text).toBe('Seen: bundle-0, bundle-1');
     expect(events.at(-1)).toMatchObject({ type: 'done' });
     // the log line comes over the child's stdout, which may trail the HTTP response a little

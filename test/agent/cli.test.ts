@@ -20,13 +20,19 @@ function cli(args: string[], stdin?: string): Promise<{ code: number | null; out
 
 describe('npm run policy -- check', () => {
   it('says allowed or refused, and why, for IAM and SDK spellings; exit 1 when any is refused', async () => {
-    const r = await cli(['policy', 'check', 's3:ListBuckets', 'ec2:terminate_instances', 'secretsmanager:GetSecretValue']);
+    const r = await cli([
+      'policy',
+      'check',
+      's3:ListBuckets',
+      'ec2:terminate_instances',
+      'secretsmanager:GetSecretValue',
+    ]);
     expect(r.code).toBe(1);
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('ALLOWED  s3:ListBuckets (as s3:ListAllMyBuckets): s3:ListAllMyBuckets is a List action.');
-    expect(lines[1]).toMatch(/^REFUSED  ec2:terminate_instances \(as ec2:TerminateInstances\): .*Write action/);
-    expect(lines[2]).toMatch(/^REFUSED  secretsmanager:GetSecretValue: .*sensitive list/);
+    expect(lines[1]).toMatch(/^REFUSED {2}ec2:terminate_instances \(as ec2:TerminateInstances\): .*Write action/);
+    expect(lines[2]).toMatch(/^REFUSED {2}secretsmanager:GetSecretValue: .*sensitive list/);
   });
 
   it('exits 0 when every action is allowed', async () => {
@@ -35,12 +41,30 @@ describe('npm run policy -- check', () => {
   });
 
   it('--json prints one object per line, reading actions from stdin', async () => {
-    const r = await cli(['policy', 'check', '--json'], 'ec2:DescribeInstances  # comment\n\niam:ListRoles, nosuch:Thing\n');
+    const r = await cli(
+      ['policy', 'check', '--json'],
+      'ec2:DescribeInstances  # comment\n\niam:ListRoles, nosuch:Thing\n',
+    );
     expect(r.code).toBe(1);
-    const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toEqual([
-      { input: 'ec2:DescribeInstances', allowed: true, action: 'ec2:DescribeInstances', accessLevel: 'List', reason: 'ec2:DescribeInstances is a List action.' },
-      { input: 'iam:ListRoles', allowed: true, action: 'iam:ListRoles', accessLevel: 'List', reason: 'iam:ListRoles is a List action.' },
+      {
+        input: 'ec2:DescribeInstances',
+        allowed: true,
+        action: 'ec2:DescribeInstances',
+        accessLevel: 'List',
+        reason: 'ec2:DescribeInstances is a List action.',
+      },
+      {
+        input: 'iam:ListRoles',
+        allowed: true,
+        action: 'iam:ListRoles',
+        accessLevel: 'List',
+        reason: 'iam:ListRoles is a List action.',
+      },
       expect.objectContaining({ input: 'nosuch:Thing', allowed: false, accessLevel: null }),
     ]);
   });

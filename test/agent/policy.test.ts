@@ -4,17 +4,17 @@ import { listOperations } from '../../agent/aws/operations.ts';
 import { findService, SERVICES } from '../../common/aws-services.ts';
 import {
   ALLOWED_ACCESS_LEVELS,
-  OPERATION_ACTIONS,
-  SENSITIVE_ACTIONS,
-  SENSITIVE_OPERATIONS,
-  SESSION_POLICY_MAX_CHARS,
   actionMatches,
+  type DecisionKind,
   decideAnySpelling,
   decideIamAction,
   decideOperation,
   denyStatements,
-  type DecisionKind,
   iamActionFor,
+  OPERATION_ACTIONS,
+  SENSITIVE_ACTIONS,
+  SENSITIVE_OPERATIONS,
+  SESSION_POLICY_MAX_CHARS,
   sessionPolicyDocument,
 } from '../../common/policy/index.ts';
 
@@ -45,7 +45,7 @@ describe('read-only policy', () => {
     expect(allowed).toEqual([]);
   }, 120_000);
 
-  it('refuses every iam-data action that the sensitive list matches, and each pattern matches something real', async () => {
+  it('refuses every iam-data action the sensitive list matches, and each pattern matches something real', async () => {
     const actions = await allActions();
     for (const pattern of SENSITIVE_ACTIONS) {
       const hits = actions.filter((a) => actionMatches(pattern, a.action));
@@ -60,14 +60,41 @@ describe('read-only policy', () => {
   }, 120_000);
 
   it.each([
-    'secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters',
-    'ssm:GetParametersByPath', 'ssm:GetParameterHistory', 's3:GetObject', 's3:GetObjectVersion', 's3:GetBucketPolicy',
-    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PartiQLSelect',
-    'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair', 'iam:GetCredentialReport', 'sts:AssumeRole',
-    'sts:GetSessionToken', 'sts:GetFederationToken', 'ecr:GetAuthorizationToken', 'codeartifact:GetAuthorizationToken',
-    'redshift:GetClusterCredentials', 'ec2:GetPasswordData', 'ec2:GetConsoleOutput', 'sqs:ReceiveMessage',
-    'kinesis:GetRecords', 'athena:GetQueryResults', 'rds:DownloadDBLogFilePortion', 'lightsail:GetInstanceAccessDetails',
-    'bedrock:InvokeModel', 'lambda:InvokeFunction', 'cognito-identity:GetCredentialsForIdentity', 'acm:ExportCertificate',
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:BatchGetSecretValue',
+    'ssm:GetParameter',
+    'ssm:GetParameters',
+    'ssm:GetParametersByPath',
+    'ssm:GetParameterHistory',
+    's3:GetObject',
+    's3:GetObjectVersion',
+    's3:GetBucketPolicy',
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+    'dynamodb:PartiQLSelect',
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+    'kms:GenerateDataKeyPair',
+    'iam:GetCredentialReport',
+    'sts:AssumeRole',
+    'sts:GetSessionToken',
+    'sts:GetFederationToken',
+    'ecr:GetAuthorizationToken',
+    'codeartifact:GetAuthorizationToken',
+    'redshift:GetClusterCredentials',
+    'ec2:GetPasswordData',
+    'ec2:GetConsoleOutput',
+    'sqs:ReceiveMessage',
+    'kinesis:GetRecords',
+    'athena:GetQueryResults',
+    'rds:DownloadDBLogFilePortion',
+    'lightsail:GetInstanceAccessDetails',
+    'bedrock:InvokeModel',
+    'lambda:InvokeFunction',
+    'cognito-identity:GetCredentialsForIdentity',
+    'acm:ExportCertificate',
   ])('refuses the sensitive read %s', async (action) => {
     const d = await decideIamAction(action);
     expect(d.allowed).toBe(false);
@@ -75,12 +102,31 @@ describe('read-only policy', () => {
   });
 
   it.each([
-    'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeAddresses', 's3:ListAllMyBuckets',
-    's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 'iam:ListRoles', 'iam:GetRole', 'iam:ListUsers',
-    'lambda:ListFunctions', 'lambda:GetFunctionConfiguration', 'ce:GetCostAndUsage', 'logs:DescribeLogGroups',
-    'cloudwatch:GetMetricData', 'rds:DescribeDBInstances', 'sts:GetCallerIdentity', 'ecs:ListClusters',
-    'eks:DescribeCluster', 'dynamodb:DescribeTable', 'cloudtrail:LookupEvents', 'organizations:ListAccounts',
-    'secretsmanager:ListSecrets', 'ssm:DescribeParameters', 'kms:ListKeys', 'elasticloadbalancing:DescribeLoadBalancers',
+    'ec2:DescribeInstances',
+    'ec2:DescribeSecurityGroups',
+    'ec2:DescribeAddresses',
+    's3:ListAllMyBuckets',
+    's3:GetBucketLocation',
+    's3:GetEncryptionConfiguration',
+    'iam:ListRoles',
+    'iam:GetRole',
+    'iam:ListUsers',
+    'lambda:ListFunctions',
+    'lambda:GetFunctionConfiguration',
+    'ce:GetCostAndUsage',
+    'logs:DescribeLogGroups',
+    'cloudwatch:GetMetricData',
+    'rds:DescribeDBInstances',
+    'sts:GetCallerIdentity',
+    'ecs:ListClusters',
+    'eks:DescribeCluster',
+    'dynamodb:DescribeTable',
+    'cloudtrail:LookupEvents',
+    'organizations:ListAccounts',
+    'secretsmanager:ListSecrets',
+    'ssm:DescribeParameters',
+    'kms:ListKeys',
+    'elasticloadbalancing:DescribeLoadBalancers',
   ])('allows the read %s', async (action) => {
     const d = await decideIamAction(action);
     expect(d, action).toMatchObject({ allowed: true });
@@ -105,7 +151,9 @@ describe('read-only policy', () => {
     const s3 = findService('s3')!;
     expect(iamActionFor(s3, 'ListBuckets')).toBe('s3:ListAllMyBuckets');
     expect(iamActionFor(s3, 'HeadObject')).toBe('s3:GetObject');
-    expect(iamActionFor(findService('elbv2')!, 'DescribeLoadBalancers')).toBe('elasticloadbalancing:DescribeLoadBalancers');
+    expect(iamActionFor(findService('elbv2')!, 'DescribeLoadBalancers')).toBe(
+      'elasticloadbalancing:DescribeLoadBalancers',
+    );
     expect(iamActionFor(findService('apigateway')!, 'GetRestApis')).toBe('apigateway:GET');
     expect(iamActionFor(findService('budgets')!, 'DescribeBudgets')).toBe('budgets:ViewBudget');
     for (const [op, action] of Object.entries(OPERATION_ACTIONS)) {
@@ -126,8 +174,12 @@ describe('read-only policy', () => {
     expect((await decideOperation(apigw, 'GetRestApis')).allowed).toBe(true);
   });
 
-  it('over every SDK operation of every supported service: mutating verbs are refused, and each service has allowed reads', async () => {
-    const mutating = /^(Create|Delete|Update|Put|Modify|Terminate|Stop|Start|Reboot|Run|Attach|Detach|Associate|Disassociate|Authorize|Revoke|Enable|Disable|Register|Deregister|Tag|Untag|Set|Add|Remove|Import|Restore|Copy|Send|Publish|Invoke|Cancel|Reset|Replace|Release|Allocate|Purge|Upload|Change)[A-Z]/;
+  it('every SDK operation of the supported services: mutating verbs are refused, each has allowed reads', async () => {
+    const mutating = new RegExp(
+      '^(Create|Delete|Update|Put|Modify|Terminate|Stop|Start|Reboot|Run|Attach|Detach|Associate|Disassociate|' +
+        'Authorize|Revoke|Enable|Disable|Register|Deregister|Tag|Untag|Set|Add|Remove|Import|Restore|Copy|Send|' +
+        'Publish|Invoke|Cancel|Reset|Replace|Release|Allocate|Purge|Upload|Change)[A-Z]',
+    );
     // Named like writes, but IAM classes them as reads and they are: Logs Insights queries.
     const reviewedReads = new Set(['logs:StartQuery', 'logs:StopQuery']);
     let operations = 0;
@@ -138,7 +190,8 @@ describe('read-only policy', () => {
       for (const op of listOperations(mod)) {
         operations++;
         const d = await decideOperation(service, op);
-        if (mutating.test(op) && !reviewedReads.has(`${service.name}:${op}`)) expect(d.allowed, `${service.name}:${op}`).toBe(false);
+        if (mutating.test(op) && !reviewedReads.has(`${service.name}:${op}`))
+          expect(d.allowed, `${service.name}:${op}`).toBe(false);
         if (d.allowed) {
           allowedReads++;
           expect(['List', 'Read'], `${service.name}:${op}`).toContain(d.accessLevel);
@@ -152,9 +205,15 @@ describe('read-only policy', () => {
   it('decides SDK and IAM spellings alike, as operators type them', async () => {
     expect(await decideAnySpelling('s3:ListBuckets')).toMatchObject({ allowed: true, action: 's3:ListAllMyBuckets' });
     expect(await decideAnySpelling('s3:list_buckets')).toMatchObject({ allowed: true, action: 's3:ListAllMyBuckets' });
-    expect(await decideAnySpelling('s3:ListAllMyBuckets')).toMatchObject({ allowed: true, action: 's3:ListAllMyBuckets' });
+    expect(await decideAnySpelling('s3:ListAllMyBuckets')).toMatchObject({
+      allowed: true,
+      action: 's3:ListAllMyBuckets',
+    });
     expect(await decideAnySpelling('elbv2:describe-load-balancers')).toMatchObject({ allowed: true });
-    expect(await decideAnySpelling('rds:describe_db_instances')).toMatchObject({ allowed: true, action: 'rds:DescribeDBInstances' });
+    expect(await decideAnySpelling('rds:describe_db_instances')).toMatchObject({
+      allowed: true,
+      action: 'rds:DescribeDBInstances',
+    });
     expect(await decideAnySpelling('ec2:terminate_instances')).toMatchObject({ allowed: false, accessLevel: 'Write' });
     expect(await decideAnySpelling('bedrock:InvokeModel')).toMatchObject({ allowed: false });
   });
@@ -206,7 +265,7 @@ describe('deny statements and session policy', () => {
     expect(apiKeys).toMatchObject({ Effect: 'Deny', Action: ['apigateway:GET'] });
   });
 
-  it('fits STS\'s inline session policy limit and carries the same deny list', () => {
+  it("fits STS's inline session policy limit and carries the same deny list", () => {
     const doc = sessionPolicyDocument();
     expect(doc.length).toBeLessThanOrEqual(SESSION_POLICY_MAX_CHARS);
     const parsed = JSON.parse(doc) as { Statement: { Effect: string; Action: string[] }[] };

@@ -20,12 +20,12 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinnedCredentials } from '../../agent/credentials.ts';
-import { denyStatements, readOnlyPolicyArn } from '../../common/policy/index.ts';
 import { AwsCaller, type AwsRequest } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
+import { denyStatements, readOnlyPolicyArn } from '../../common/policy/index.ts';
 import { motoConfig } from '../helpers/aws.ts';
 import { ACCOUNT, seedInstances } from '../helpers/seed.ts';
-import { startMoto, type MotoServer } from '../services/moto.ts';
+import { type MotoServer, startMoto } from '../services/moto.ts';
 
 const REGION = 'us-east-1';
 let moto: MotoServer;
@@ -37,16 +37,26 @@ const root = (endpoint: string) => motoConfig(REGION, endpoint);
 async function makeRole(iam: IAMClient, name: string, withDeny: boolean): Promise<string> {
   const trust = {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/aws-ask-runtime` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }],
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/aws-ask-runtime` },
+        Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+      },
+    ],
   };
-  const role = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const role = await iam.send(
+    new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+  );
   await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: readOnlyPolicyArn('aws') }));
   if (withDeny) {
-    await iam.send(new PutRolePolicyCommand({
-      RoleName: name,
-      PolicyName: 'aws-ask-deny-sensitive',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: denyStatements() }),
-    }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: 'aws-ask-deny-sensitive',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: denyStatements() }),
+      }),
+    );
   }
   return role.Role!.Arn!;
 }
@@ -60,21 +70,35 @@ beforeAll(async () => {
   toolRoleArn = await makeRole(iam, 'aws-ask-tool', true);
   bareRoleArn = await makeRole(iam, 'readonly-without-deny', false);
   await iam.send(new CreateUserCommand({ UserName: 'aws-ask-runtime' }));
-  await iam.send(new PutUserPolicyCommand({
-    UserName: 'aws-ask-runtime',
-    PolicyName: 'assume-tool-roles',
-    PolicyDocument: JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: [toolRoleArn, bareRoleArn] }],
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'aws-ask-runtime',
+      PolicyName: 'assume-tool-roles',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+            Resource: [toolRoleArn, bareRoleArn],
+          },
+        ],
+      }),
     }),
-  }));
+  );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'aws-ask-runtime' }));
   await seedInstances(moto.url, REGION, 2, 'enf');
-  await new SSMClient(root(moto.url)).send(new PutParameterCommand({ Name: '/prod/db/password', Value: 'hunter2', Type: 'SecureString' }));
-  await new DynamoDBClient(root(moto.url)).send(new CreateTableCommand({
-    TableName: 'customers', BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  }));
+  await new SSMClient(root(moto.url)).send(
+    new PutParameterCommand({ Name: '/prod/db/password', Value: 'hunter2', Type: 'SecureString' }),
+  );
+  await new DynamoDBClient(root(moto.url)).send(
+    new CreateTableCommand({
+      TableName: 'customers',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
   queueUrl = (await new SQSClient(root(moto.url)).send(new CreateQueueCommand({ QueueName: 'orders' }))).QueueUrl!;
 
   // From here on every request must be signed by a known principal and allowed by its policies.
@@ -90,12 +114,19 @@ afterAll(async () => {
 });
 
 const req = (service: string, operation: string, parameters: Record<string, unknown> = {}): AwsRequest => ({
-  service, operation, parameters, region: REGION, label: 'enforcement test',
+  service,
+  operation,
+  parameters,
+  region: REGION,
+  label: 'enforcement test',
 });
 
 /** No gate: the policy module is bypassed, only IAM decides. */
 const asRole = (roleArn: string, r: AwsRequest) =>
-  caller.call(r, new PinnedCredentials({ kind: 'role', roleArn }, { region: REGION }).forAsker({ teamId: 'T1', userId: 'U1' }));
+  caller.call(
+    r,
+    new PinnedCredentials({ kind: 'role', roleArn }, { region: REGION }).forAsker({ teamId: 'T1', userId: 'U1' }),
+  );
 
 describe('the tool role holds on its own (moto IAM enforcement, policy module bypassed)', () => {
   it('is enforcing: unknown credentials are rejected', async () => {
@@ -132,14 +163,17 @@ describe('the tool role holds on its own (moto IAM enforcement, policy module by
     ['ssm', 'GetParameter', { Name: '/prod/db/password', WithDecryption: true }],
     ['dynamodb', 'Scan', { TableName: 'customers' }],
     ['sqs', 'ReceiveMessage', { QueueUrl: 'QUEUE' }],
-  ])('cannot make the sensitive read %s %s that ReadOnlyAccess alone allows', async (service, operation, parameters) => {
-    const p = JSON.parse(JSON.stringify(parameters).replace('QUEUE', queueUrl)) as Record<string, unknown>;
-    const withDeny = await asRole(toolRoleArn, req(service, operation, p));
-    expect(withDeny.ok).toBe(false);
-    expect(withDeny.record.errorCode).toBe('AccessDenied');
-    expect(withDeny.text).not.toContain('hunter2');
-    // the control: the same ReadOnlyAccess role without our deny statement could do it
-    const without = await asRole(bareRoleArn, req(service, operation, p));
-    expect(without.ok, without.text).toBe(true);
-  });
+  ])(
+    'cannot make the sensitive read %s %s that ReadOnlyAccess alone allows',
+    async (service, operation, parameters) => {
+      const p = JSON.parse(JSON.stringify(parameters).replace('QUEUE', queueUrl)) as Record<string, unknown>;
+      const withDeny = await asRole(toolRoleArn, req(service, operation, p));
+      expect(withDeny.ok).toBe(false);
+      expect(withDeny.record.errorCode).toBe('AccessDenied');
+      expect(withDeny.text).not.toContain('hunter2');
+      // the control: the same ReadOnlyAccess role without our deny statement could do it
+      const without = await asRole(bareRoleArn, req(service, operation, p));
+      expect(without.ok, without.text).toBe(true);
+    },
+  );
 });

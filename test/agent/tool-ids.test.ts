@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AgentEvent } from '../../common/protocol.ts';
-import { invokeSse, sessionId, startHarness, type Harness } from '../helpers/agent-harness.ts';
+import { type Harness, invokeSse, sessionId, startHarness } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { ScriptedModel } from '../services/scripted-model.ts';
 

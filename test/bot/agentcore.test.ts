@@ -3,13 +3,12 @@
  * shim reached by AWS_ENDPOINT_URL_BEDROCK_AGENTCORE) → the agent runtime server → moto.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DevBot, startDevBot } from '../../bot/socket.ts';
 import { createLogger } from '../../common/log.ts';
 import { sessionIdForThread } from '../../common/protocol.ts';
-import { AgentCoreClient } from '../../bot/agent-client.ts';
-import { startDevBot, type DevBot } from '../../bot/socket.ts';
-import { instanceCounter, startHarness, type Harness } from '../helpers/agent-harness.ts';
+import { type Harness, instanceCounter, startHarness } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
-import { startAgentCoreShim, type AgentCoreShim } from '../services/agentcore-shim.ts';
+import { type AgentCoreShim, startAgentCoreShim } from '../services/agentcore-shim.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack, TEAM_ID } from '../services/fake-slack.ts';
 
 const REGION = 'eu-south-1';
@@ -44,11 +43,17 @@ afterAll(async () => {
 async function startBot(): Promise<void> {
   slack = await FakeSlack.start();
   // AGENT_RUNTIME_ARN makes the dev bot use AgentCoreClient (no in-process agent, no AWS settings needed)
-  dev = await startDevBot({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: slack.apiUrl, AGENT_RUNTIME_ARN: ARN }, createLogger({ write: () => {} }));
+  dev = await startDevBot(
+    { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: slack.apiUrl, AGENT_RUNTIME_ARN: ARN },
+    createLogger({ write: () => {} }),
+  );
 }
 
 const answerIn = (channel: string, ts: string) =>
-  slack.waitFor(() => { const m = slack.thread(channel, ts).at(-1); return m && !m.streaming && /AWS calls|:warning:/.test(m.text) ? m : undefined; }, 20_000);
+  slack.waitFor(() => {
+    const m = slack.thread(channel, ts).at(-1);
+    return m && !m.streaming && /AWS calls|:warning:/.test(m.text) ? m : undefined;
+  }, 20_000);
 
 describe('AgentCoreClient', () => {
   it('answers a mention through InvokeAgentRuntime, streaming SSE from the runtime server', async () => {
@@ -56,8 +61,16 @@ describe('AgentCoreClient', () => {
     const { message } = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'how many instances?' });
     const answer = await answerIn('C0OPS', message.ts);
     expect(answer.text).toContain(`There are 3 EC2 instances in ${REGION}.`);
-    expect(answer.tasks[0]).toMatchObject({ status: 'complete', title: `ec2 describe_instances in ${REGION}: List EC2 instances` });
-    expect(shim.invocations.at(-1)).toEqual({ arn: ARN, qualifier: 'DEFAULT', sessionId: sessionIdForThread(TEAM_ID, 'C0OPS', message.ts), accept: 'text/event-stream' });
+    expect(answer.tasks[0]).toMatchObject({
+      status: 'complete',
+      title: `ec2 describe_instances in ${REGION}: List EC2 instances`,
+    });
+    expect(shim.invocations.at(-1)).toEqual({
+      arn: ARN,
+      qualifier: 'DEFAULT',
+      sessionId: sessionIdForThread(TEAM_ID, 'C0OPS', message.ts),
+      accept: 'text/event-stream',
+    });
   });
 
   it.each([

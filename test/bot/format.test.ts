@@ -4,18 +4,41 @@ import { stripMention } from '../../bot/listeners/events/app-mention.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
 
 const call = (o: Partial<ToolCallSummary> = {}): ToolCallSummary => ({
-  id: 'tooluse-1', service: 'ec2', operation: 'DescribeInstances', iamAction: 'ec2:DescribeInstances', region: 'eu-west-1', label: 'x', ok: true, refused: false, ms: 120, pages: 1, items: 3, ...o,
+  id: 'tooluse-1',
+  service: 'ec2',
+  operation: 'DescribeInstances',
+  iamAction: 'ec2:DescribeInstances',
+  region: 'eu-west-1',
+  label: 'x',
+  ok: true,
+  refused: false,
+  ms: 120,
+  pages: 1,
+  items: 3,
+  ...o,
 });
 
 describe('footer', () => {
   it('names each AWS call with region and pages, then time and tokens', () => {
-    expect(footer([call({ pages: 3 }), call({ iamAction: 'lambda:ListFunctions', region: 'us-east-1' })], 4_230, { inputTokens: 1000, outputTokens: 234, totalTokens: 1234 }))
-      .toBe('\n\n---\n_AWS calls: `ec2:DescribeInstances` · eu-west-1 · 3 pages, `lambda:ListFunctions` · us-east-1 · 4.2 s · 1,234 tokens_');
+    expect(
+      footer([call({ pages: 3 }), call({ iamAction: 'lambda:ListFunctions', region: 'us-east-1' })], 4_230, {
+        inputTokens: 1000,
+        outputTokens: 234,
+        totalTokens: 1234,
+      }),
+    ).toBe(
+      '\n\n---\n_AWS calls: `ec2:DescribeInstances` · eu-west-1 · 3 pages, ' +
+        '`lambda:ListFunctions` · us-east-1 · 4.2 s · 1,234 tokens_',
+    );
   });
   it('says none, and marks refused and failed calls', () => {
     expect(footer([], 900)).toBe('\n\n---\n_AWS calls: none · 0.9 s_');
-    expect(callLabel(call({ refused: true, ok: false, iamAction: 'ec2:TerminateInstances' }))).toBe('`ec2:TerminateInstances` · eu-west-1 · refused');
-    expect(callLabel(call({ ok: false, errorCode: 'AccessDenied' }))).toBe('`ec2:DescribeInstances` · eu-west-1 · AccessDenied');
+    expect(callLabel(call({ refused: true, ok: false, iamAction: 'ec2:TerminateInstances' }))).toBe(
+      '`ec2:TerminateInstances` · eu-west-1 · refused',
+    );
+    expect(callLabel(call({ ok: false, errorCode: 'AccessDenied' }))).toBe(
+      '`ec2:DescribeInstances` · eu-west-1 · AccessDenied',
+    );
     expect(taskOutput(call({ pages: 2, items: 1200 }))).toBe('1,200 items in 2 pages · 120 ms');
   });
 });

@@ -3,19 +3,27 @@
  * (signed by the fake Slack's signer) putting jobs on a FIFO queue in moto; the worker with SQS
  * records received from that queue, answering through the AgentCore shim into the fake Slack.
  */
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message as SqsMessage } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message as SqsMessage,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AnswerJob } from '../../bot/job.ts';
-import { drainQueue, sqsRecord } from '../helpers/sqs.ts';
-import { functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
-import { instanceCounter, startHarness, type Harness } from '../helpers/agent-harness.ts';
+import { type Harness, instanceCounter, startHarness } from '../helpers/agent-harness.ts';
 import { motoConfig } from '../helpers/aws.ts';
-import { seedInstances, seedRoles } from '../helpers/seed.ts';
-import { startAgentCoreShim, type AgentCoreShim } from '../services/agentcore-shim.ts';
-import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../services/fake-slack.ts';
+import { seedFunctionResources, seedInstances, seedRoles } from '../helpers/seed.ts';
+import { functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
+import { drainQueue, sqsRecord } from '../helpers/sqs.ts';
+import { type AgentCoreShim, startAgentCoreShim } from '../services/agentcore-shim.ts';
+import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, signedHeaders, TEAM_ID } from '../services/fake-slack.ts';
 
 const REGION = 'us-west-2';
 const ARN = `arn:aws:bedrock-agentcore:${REGION}:123456789012:runtime/aws_ask-Lambda1`;
@@ -29,21 +37,44 @@ let shim: AgentCoreShim;
 let receiverHandler: typeof import('../../bot/lambda.ts').receiverHandler;
 let workerHandler: typeof import('../../bot/lambda.ts').workerHandler;
 
-const context = { functionName: 'test', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
+const context = {
+  functionName: 'test',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 300_000,
+} as unknown as Context;
 
-const signed = (body: string, extra: Record<string, string> = {}, o: Parameters<typeof signedHeaders>[1] = {}) => ({ ...signedHeaders(body, o), ...extra });
+const signed = (body: string, extra: Record<string, string> = {}, o: Parameters<typeof signedHeaders>[1] = {}) => ({
+  ...signedHeaders(body, o),
+  ...extra,
+});
 
 const mention = (eventId: string, text: string, ts = `${Date.now() / 1000}`) => mentionBody({ eventId, text, ts });
 /** Unsigned unless headers are given. */
 const urlEvent = (body: string, o: UrlEventOptions = {}) => functionUrlEvent(body, { headers: {}, ...o });
 
 async function queued(url = queueUrl): Promise<number> {
-  const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const a = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(a.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 async function receive(url = queueUrl): Promise<SqsMessage[]> {
-  const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, AttributeNames: ['All'], MessageSystemAttributeNames: ['All'], VisibilityTimeout: 30 }));
+  const r = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+      VisibilityTimeout: 30,
+    }),
+  );
   return r.Messages ?? [];
 }
 
@@ -52,7 +83,8 @@ const toRecord = (m: SqsMessage): SQSRecord => sqsRecord(m, REGION);
 /** Reads and removes the queued jobs. */
 async function jobsIn(): Promise<AnswerJob[]> {
   const messages = await receive();
-  for (const m of messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  for (const m of messages)
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
   return messages.map((m) => JSON.parse(m.Body!) as AnswerJob);
 }
 
@@ -60,7 +92,9 @@ async function jobsIn(): Promise<AnswerJob[]> {
 async function runWorker(messages: SqsMessage[]) {
   const result = await workerHandler({ Records: messages.map(toRecord) } as SQSEvent, context);
   const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-  for (const m of messages) if (!failed.has(m.MessageId!)) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  for (const m of messages)
+    if (!failed.has(m.MessageId!))
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
   return result;
 }
 
@@ -69,21 +103,42 @@ beforeAll(async () => {
   const [role] = (await seedRoles(moto, '/', ['aws-ask-tool-lambda'])) as [string];
   await seedInstances(moto, REGION, 5, 'lam');
   sqs = new SQSClient({ ...aws, endpoint: moto });
-  dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'aws-ask-dlq.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-  queueUrl = (await sqs.send(new CreateQueueCommand({
-    QueueName: 'aws-ask-jobs.fifo',
-    Attributes: { FifoQueue: 'true', VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:aws-ask-dlq.fifo`, maxReceiveCount: 3 }) },
-  }))).QueueUrl!;
-  await new SecretsManagerClient({ ...aws, endpoint: moto }).send(new CreateSecretCommand({ Name: 'aws-ask/slack', SecretString: JSON.stringify({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }) }));
-  await new DynamoDBClient({ ...aws, endpoint: moto }).send(new CreateTableCommand({
-    TableName: 'aws-ask-idempotency', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  }));
+  dlqUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: 'aws-ask-dlq.fifo', Attributes: { FifoQueue: 'true' } }))
+  ).QueueUrl!;
+  queueUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'aws-ask-jobs.fifo',
+        Attributes: {
+          FifoQueue: 'true',
+          VisibilityTimeout: '30',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:aws-ask-dlq.fifo`,
+            maxReceiveCount: 3,
+          }),
+        },
+      }),
+    )
+  ).QueueUrl!;
+  await seedFunctionResources(moto, REGION, {
+    secretName: 'aws-ask/slack',
+    table: 'aws-ask-idempotency',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+  });
   slack = await FakeSlack.start();
   runtime = await startHarness({ region: REGION, toolRoleArn: role, model: () => instanceCounter(REGION) });
   shim = await startAgentCoreShim(runtime.url);
   Object.assign(process.env, {
-    AWS_REGION: REGION, SLACK_SECRET_ID: 'aws-ask/slack', QUEUE_URL: queueUrl, SLACK_API_URL: slack.apiUrl, IDEMPOTENCY_TABLE: 'aws-ask-idempotency',
-    AGENT_RUNTIME_ARN: ARN, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: shim.url, MAX_RECEIVE_COUNT: '3',
+    AWS_REGION: REGION,
+    SLACK_SECRET_ID: 'aws-ask/slack',
+    QUEUE_URL: queueUrl,
+    SLACK_API_URL: slack.apiUrl,
+    IDEMPOTENCY_TABLE: 'aws-ask-idempotency',
+    AGENT_RUNTIME_ARN: ARN,
+    AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: shim.url,
+    MAX_RECEIVE_COUNT: '3',
   });
   ({ receiverHandler, workerHandler } = await import('../../bot/lambda.ts'));
 });
@@ -104,7 +159,10 @@ describe('receiverHandler', () => {
     const body = mention('EvForged', 'how many instances?');
     const forged = await receiverHandler(urlEvent(body, { headers: signed(body, {}, { secret: 'wrong' }) }), context);
     expect(forged.statusCode).toBe(401);
-    const stale = await receiverHandler(urlEvent(body, { headers: signed(body, {}, { timestamp: Math.floor(Date.now() / 1000) - 360 }) }), context);
+    const stale = await receiverHandler(
+      urlEvent(body, { headers: signed(body, {}, { timestamp: Math.floor(Date.now() / 1000) - 360 }) }),
+      context,
+    );
     expect(stale.statusCode).toBe(401);
     const unsigned = await receiverHandler(urlEvent(body), context);
     expect(unsigned.statusCode).toBe(401);
@@ -123,32 +181,75 @@ describe('receiverHandler', () => {
     const first = await receiverHandler(urlEvent(body, { headers: signed(body) }), context);
     expect(first.statusCode).toBe(200);
     for (const n of ['1', '2', '3']) {
-      const retry = await receiverHandler(urlEvent(body, { headers: signed(body, { 'x-slack-retry-num': n, 'x-slack-retry-reason': 'http_timeout' }) }), context);
+      const retry = await receiverHandler(
+        urlEvent(body, { headers: signed(body, { 'x-slack-retry-num': n, 'x-slack-retry-reason': 'http_timeout' }) }),
+        context,
+      );
       expect(retry.statusCode).toBe(200);
     }
     const jobs = await jobsIn();
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ surface: 'mention', teamId: TEAM_ID, channelId: 'C0OPS', threadTs: '1800000001.000100', userId: 'U0ALICE', question: 'how many instances?', dedupeKey: 'EvOnce', isDm: false });
+    expect(jobs[0]).toMatchObject({
+      surface: 'mention',
+      teamId: TEAM_ID,
+      channelId: 'C0OPS',
+      threadTs: '1800000001.000100',
+      userId: 'U0ALICE',
+      question: 'how many instances?',
+      dedupeKey: 'EvOnce',
+      isDm: false,
+    });
     // nothing was posted to Slack by the receiver: that is the worker's job
     expect(slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
   });
 
   it('acks a slash command (base64, non-ASCII) and makes one job with the question intact', async () => {
     const text = 'combien d\u2019instances \u00e0 Paris ? \u65e5\u672c \ud83d\ude80';
-    const form = new URLSearchParams({ token: 'legacy', team_id: TEAM_ID, channel_id: 'C0OPS', user_id: 'U0ALICE', command: '/aws-ask', text, response_url: `${slack.url}/respond/9`, trigger_id: 'trig.123.abc' }).toString();
-    const r = await receiverHandler(urlEvent(form, { base64: true, contentType: 'application/x-www-form-urlencoded', headers: signed(form) }), context);
+    const form = new URLSearchParams({
+      token: 'legacy',
+      team_id: TEAM_ID,
+      channel_id: 'C0OPS',
+      user_id: 'U0ALICE',
+      command: '/aws-ask',
+      text,
+      response_url: `${slack.url}/respond/9`,
+      trigger_id: 'trig.123.abc',
+    }).toString();
+    const r = await receiverHandler(
+      urlEvent(form, { base64: true, contentType: 'application/x-www-form-urlencoded', headers: signed(form) }),
+      context,
+    );
     expect(r.statusCode).toBe(200);
     expect(r.body).toBe('');
     const jobs = await jobsIn();
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ surface: 'command', question: text, dedupeKey: 'trig.123.abc', responseUrl: `${slack.url}/respond/9` });
+    expect(jobs[0]).toMatchObject({
+      surface: 'command',
+      question: text,
+      dedupeKey: 'trig.123.abc',
+      responseUrl: `${slack.url}/respond/9`,
+    });
     expect(jobs[0]!.threadTs).toBeUndefined();
   });
 
   it('shows help for an empty command without making a job', async () => {
-    const form = new URLSearchParams({ team_id: TEAM_ID, channel_id: 'C0OPS', user_id: 'U0ALICE', command: '/aws-ask', text: '', response_url: 'x', trigger_id: 't.help' }).toString();
-    const r = await receiverHandler(urlEvent(form, { contentType: 'application/x-www-form-urlencoded', headers: signed(form) }), context);
-    expect(JSON.parse(r.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/aws-ask\* answers questions/) });
+    const form = new URLSearchParams({
+      team_id: TEAM_ID,
+      channel_id: 'C0OPS',
+      user_id: 'U0ALICE',
+      command: '/aws-ask',
+      text: '',
+      response_url: 'x',
+      trigger_id: 't.help',
+    }).toString();
+    const r = await receiverHandler(
+      urlEvent(form, { contentType: 'application/x-www-form-urlencoded', headers: signed(form) }),
+      context,
+    );
+    expect(JSON.parse(r.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/aws-ask\* answers questions/),
+    });
     expect(await queued()).toBe(0);
   });
 
@@ -196,9 +297,20 @@ describe('workerHandler', () => {
     expect(shim.invocations.at(-1)).toMatchObject({ arn: ARN, qualifier: 'DEFAULT' });
   });
 
-  it('posts a slash command\'s question as the parent and answers in its thread', async () => {
-    const form = new URLSearchParams({ team_id: TEAM_ID, channel_id: 'C0OPS', user_id: 'U0BOB', command: '/aws-ask', text: 'how many instances?', response_url: `${slack.url}/respond/10`, trigger_id: 'trig.parent' }).toString();
-    await receiverHandler(urlEvent(form, { contentType: 'application/x-www-form-urlencoded', headers: signed(form) }), context);
+  it("posts a slash command's question as the parent and answers in its thread", async () => {
+    const form = new URLSearchParams({
+      team_id: TEAM_ID,
+      channel_id: 'C0OPS',
+      user_id: 'U0BOB',
+      command: '/aws-ask',
+      text: 'how many instances?',
+      response_url: `${slack.url}/respond/10`,
+      trigger_id: 'trig.parent',
+    }).toString();
+    await receiverHandler(
+      urlEvent(form, { contentType: 'application/x-www-form-urlencoded', headers: signed(form) }),
+      context,
+    );
     await runWorker(await receive());
     const parent = slack.messages.find((m) => m.fromBot && m.text === '<@U0BOB> asked: how many instances?')!;
     expect(slack.thread('C0OPS', parent.ts).at(-1)!.text).toContain('There are 5 EC2 instances');
@@ -211,13 +323,16 @@ describe('workerHandler', () => {
     await workerHandler({ Records: [toRecord(m!)] } as SQSEvent, context);
     await runWorker([m!]);
     expect(slack.thread('C0OPS', '1800000200.000100')).toHaveLength(1);
-    const items = await new DynamoDBClient({ ...aws, endpoint: inject('motoUrl') }).send(new ScanCommand({ TableName: 'aws-ask-idempotency' }));
+    const items = await new DynamoDBClient({ ...aws, endpoint: inject('motoUrl') }).send(
+      new ScanCommand({ TableName: 'aws-ask-idempotency' }),
+    );
     expect(items.Items?.some((i) => JSON.stringify(i).includes('COMPLETED'))).toBe(true);
   });
 
-  it('reports a job it cannot deliver as a batch item failure; on the last try tells the asker; then SQS moves it to the DLQ', async () => {
+  it('undeliverable job: batch item failure; the last try tells the asker; then SQS moves it to the DLQ', async () => {
     await enqueueMention('EvFail', 'how many instances?', '1800000300.000100');
-    // Slack refuses every way of answering, three tries over (each try: start a stream, then post, then post the ending)
+    // Slack refuses every way of answering, three tries over
+    // (each try: start a stream, then post, then post the ending)
     slack.inject({ method: 'chat.startStream', error: 'fatal_error', times: 3 });
     slack.inject({ method: 'chat.postMessage', error: 'fatal_error', times: 6 });
     const failures: string[] = [];
@@ -227,10 +342,18 @@ describe('workerHandler', () => {
       expect(m!.Attributes?.ApproximateReceiveCount).toBe(String(attempt));
       const r = await runWorker([m!]);
       failures.push(...r.batchItemFailures.map((f) => f.itemIdentifier));
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: m!.ReceiptHandle!, VisibilityTimeout: 0 }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: m!.ReceiptHandle!,
+          VisibilityTimeout: 0,
+        }),
+      );
     }
     expect(failures).toHaveLength(3);
-    const told = await slack.waitFor(() => slack.messages.find((x) => x.fromBot && /Sorry, I could not answer/.test(x.text)));
+    const told = await slack.waitFor(() =>
+      slack.messages.find((x) => x.fromBot && /Sorry, I could not answer/.test(x.text)),
+    );
     expect(told).toMatchObject({ channel: 'C0OPS', thread_ts: '1800000300.000100' });
     expect(told.text).toMatch(/after 3 tries\. Please ask again in a little while\. \(ref [0-9a-f]{8}\)/);
     expect(await receive()).toEqual([]);
@@ -238,7 +361,21 @@ describe('workerHandler', () => {
   });
 
   it('drops a malformed job without failing the batch', async () => {
-    const record = toRecord({ MessageId: 'm-bad', ReceiptHandle: 'r', Body: '{"surface":"mention"}', MD5OfBody: 'x', Attributes: { ApproximateReceiveCount: '1', MessageGroupId: 'g', SequenceNumber: '1', MessageDeduplicationId: 'd', SenderId: 's', SentTimestamp: '1', ApproximateFirstReceiveTimestamp: '1' } });
+    const record = toRecord({
+      MessageId: 'm-bad',
+      ReceiptHandle: 'r',
+      Body: '{"surface":"mention"}',
+      MD5OfBody: 'x',
+      Attributes: {
+        ApproximateReceiveCount: '1',
+        MessageGroupId: 'g',
+        SequenceNumber: '1',
+        MessageDeduplicationId: 'd',
+        SenderId: 's',
+        SentTimestamp: '1',
+        ApproximateFirstReceiveTimestamp: '1',
+      },
+    });
     expect(await workerHandler({ Records: [record] } as SQSEvent, context)).toEqual({ batchItemFailures: [] });
   });
 });

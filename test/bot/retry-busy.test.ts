@@ -4,20 +4,36 @@
  */
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentClient } from '../../bot/agent-client.ts';
+import type { AnswerJob } from '../../bot/job.ts';
+import { runJob } from '../../bot/job.ts';
 import { silentLogger } from '../../common/log.ts';
 import type { AgentEvent } from '../../common/protocol.ts';
-import type { AgentClient } from '../../bot/agent-client.ts';
-import { runJob } from '../../bot/job.ts';
-import type { AnswerJob } from '../../bot/job.ts';
 import { BOT_TOKEN, FakeSlack, TEAM_ID } from '../services/fake-slack.ts';
 
 let slack: FakeSlack;
 const busy: AgentClient = {
   async *invoke(): AsyncGenerator<AgentEvent> {
-    yield { type: 'error', code: 'busy', message: 'I am still answering an earlier question in this thread. Ask again when that answer is done. (ref abcd1234)', ref: 'abcd1234' };
+    yield {
+      type: 'error',
+      code: 'busy',
+      message:
+        'I am still answering an earlier question in this thread. Ask again when that answer is done. (ref abcd1234)',
+      ref: 'abcd1234',
+    };
   },
 };
-const job = (ts: string): AnswerJob => ({ surface: 'mention', teamId: TEAM_ID, channelId: 'C0OPS', threadTs: ts, userId: 'U0ALICE', isDm: false, question: 'what runs?', dedupeKey: `Ev${ts}`, receivedAt: Date.now() });
+const job = (ts: string): AnswerJob => ({
+  surface: 'mention',
+  teamId: TEAM_ID,
+  channelId: 'C0OPS',
+  threadTs: ts,
+  userId: 'U0ALICE',
+  isDm: false,
+  question: 'what runs?',
+  dedupeKey: `Ev${ts}`,
+  receivedAt: Date.now(),
+});
 
 beforeAll(async () => {
   slack = await FakeSlack.start();

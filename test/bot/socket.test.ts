@@ -2,22 +2,23 @@
  * The Slack bot end to end over Socket Mode: the real Bolt app, WebClient and SocketModeClient
  * against the fake Slack; the agent in-process with a scripted model; the tool against moto.
  */
+
+import { ConstantBackoff, DefaultModelRetryStrategy, type Message } from '@strands-agents/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../common/log.ts';
-import { sessionIdForThread } from '../../common/protocol.ts';
-import { LocalAgentClient, type AgentClient } from '../../bot/agent-client.ts';
-import { HELP_TEXT, INVITE_HINT } from '../../bot/format.ts';
-import { startDevBot, type DevBot } from '../../bot/socket.ts';
 import { PinnedCredentials } from '../../agent/credentials.ts';
 import { AgentService } from '../../agent/index.ts';
 import { AwsCaller } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
-import { ConstantBackoff, DefaultModelRetryStrategy, type Message } from '@strands-agents/sdk';
-import { APP_TOKEN, BOT_TOKEN, BOT_USER_ID, FakeSlack, TEAM_ID, type SlackMessage } from '../services/fake-slack.ts';
-import { startRecordingProxy, type RecordingProxy } from '../services/recording-proxy.ts';
-import { ScriptedModel, awaitingAnswer, lastPrompt, toolResultTexts, type Turn } from '../services/scripted-model.ts';
+import { type AgentClient, LocalAgentClient } from '../../bot/agent-client.ts';
+import { HELP_TEXT, INVITE_HINT } from '../../bot/format.ts';
+import { type DevBot, startDevBot } from '../../bot/socket.ts';
+import { createLogger } from '../../common/log.ts';
+import { sessionIdForThread } from '../../common/protocol.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
-import { instancesIn } from '../helpers/tools.ts';
+import { describeInstancesCall, instancesIn } from '../helpers/tools.ts';
+import { APP_TOKEN, BOT_TOKEN, BOT_USER_ID, FakeSlack, type SlackMessage, TEAM_ID } from '../services/fake-slack.ts';
+import { type RecordingProxy, startRecordingProxy } from '../services/recording-proxy.ts';
+import { awaitingAnswer, lastPrompt, ScriptedModel, type Turn, toolResultTexts } from '../services/scripted-model.ts';
 
 const REGION = 'eu-north-1';
 const SEEDED = 4;
@@ -34,14 +35,16 @@ function brain(messages: Message[]): Turn | Promise<Turn> {
   const prompt = lastPrompt(messages);
   if (/fail/i.test(prompt)) return { error: Object.assign(new Error('model exploded'), { name: 'ModelError' }) };
   if (/hang/i.test(prompt)) return new Promise<Turn>(() => {});
-  if (/essay/i.test(prompt)) return { text: Array.from({ length: 400 }, (_, i) => `Paragraph ${i}: ${'lorem ipsum '.repeat(6)}\n\n`).join('') };
+  if (/essay/i.test(prompt))
+    return { text: Array.from({ length: 400 }, (_, i) => `Paragraph ${i}: ${'lorem ipsum '.repeat(6)}\n\n`).join('') };
   if (/instances/i.test(prompt)) {
     if (!awaitingAnswer(messages)) {
-      return { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: {}, region: REGION, label: 'List EC2 instances' } }] };
+      return { tools: [describeInstancesCall(REGION)] };
     }
     return { text: `There are **${instancesIn(toolResultTexts(messages).at(-1)!)}** EC2 instances in ${REGION}.` };
   }
-  return { text: `turn ${messages.filter((m) => m.role === 'user' && !m.content.some((b) => b.type === 'toolResultBlock')).length}: ${prompt}` };
+  const turn = messages.filter((m) => m.role === 'user' && !m.content.some((b) => b.type === 'toolResultBlock')).length;
+  return { text: `turn ${turn}: ${prompt}` };
 }
 
 function localAgent(): AgentClient {
@@ -50,27 +53,47 @@ function localAgent(): AgentClient {
     createModel: () => new ScriptedModel([], brain),
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 128_000, defaultRegion: REGION }),
     credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
-    retryStrategy: () => new DefaultModelRetryStrategy({ maxAttempts: 1, backoff: new ConstantBackoff({ delayMs: 1 }) }),
+    retryStrategy: () =>
+      new DefaultModelRetryStrategy({ maxAttempts: 1, backoff: new ConstantBackoff({ delayMs: 1 }) }),
     invocationTimeoutMs: 60_000,
   });
   const local = new LocalAgentClient(service);
-  return { invoke: (...args) => { invocations++; return local.invoke(...args); } };
+  return {
+    invoke: (...args) => {
+      invocations++;
+      return local.invoke(...args);
+    },
+  };
 }
 
 async function bot(env: Record<string, string> = {}, agent: AgentClient = localAgent()): Promise<DevBot> {
-  const dev = await startDevBot({
-    SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: slack.apiUrl, AWS_REGION: REGION, TOOL_ROLE_ARN: toolRoleArn, ...env,
-  }, logger, agent);
+  const dev = await startDevBot(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_API_URL: slack.apiUrl,
+      AWS_REGION: REGION,
+      TOOL_ROLE_ARN: toolRoleArn,
+      ...env,
+    },
+    logger,
+    agent,
+  );
   running.push(dev);
   await slack.connected();
   return dev;
 }
 
-const finished = (channel: string, threadTs: string) => slack.waitFor(() => {
-  const replies = slack.thread(channel, threadTs);
-  const last = replies.at(-1);
-  return last && !last.streaming && /AWS calls:|:warning:/.test(last.text) ? replies : undefined;
-}, 20_000, `an answer in ${channel}/${threadTs}`);
+const finished = (channel: string, threadTs: string) =>
+  slack.waitFor(
+    () => {
+      const replies = slack.thread(channel, threadTs);
+      const last = replies.at(-1);
+      return last && !last.streaming && /AWS calls:|:warning:/.test(last.text) ? replies : undefined;
+    },
+    20_000,
+    `an answer in ${channel}/${threadTs}`,
+  );
 
 beforeAll(async () => {
   const moto = inject('motoUrl');
@@ -93,17 +116,35 @@ describe('mentions over Socket Mode', () => {
   it('acks before answering, streams the answer in the thread with the calls as tasks, and a footer', async () => {
     slack = await FakeSlack.start();
     await bot();
-    const { message, ack } = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'how many instances do we run?' });
+    const { message, ack } = await slack.mention({
+      channel: 'C0OPS',
+      user: 'U0ALICE',
+      text: 'how many instances do we run?',
+    });
     // the ack did not wait for the answer
     expect(ack.envelopeId).toMatch(/^env-/);
     const replies = await finished('C0OPS', message.ts);
     expect(replies).toHaveLength(1);
     const answer = replies[0]!;
     expect(answer.text).toContain(`There are **${SEEDED}** EC2 instances in ${REGION}.`);
-    expect(answer.text).toMatch(new RegExp(`_AWS calls: \`ec2:DescribeInstances\` · ${REGION} · \\d+\\.\\d s · [\\d,]+ tokens_`));
-    expect(answer.tasks).toEqual([expect.objectContaining({ title: `ec2 describe_instances in ${REGION}: List EC2 instances`, status: 'complete', output: expect.stringMatching(/^4 items · \d+ ms$/) })]);
+    expect(answer.text).toMatch(
+      new RegExp(`_AWS calls: \`ec2:DescribeInstances\` · ${REGION} · \\d+\\.\\d s · [\\d,]+ tokens_`),
+    );
+    expect(answer.tasks).toEqual([
+      expect.objectContaining({
+        title: `ec2 describe_instances in ${REGION}: List EC2 instances`,
+        status: 'complete',
+        output: expect.stringMatching(/^4 items · \d+ ms$/),
+      }),
+    ]);
     const start = slack.callsTo('chat.startStream')[0]!;
-    expect(start.args).toMatchObject({ channel: 'C0OPS', thread_ts: message.ts, recipient_team_id: TEAM_ID, recipient_user_id: 'U0ALICE', task_display_mode: 'timeline' });
+    expect(start.args).toMatchObject({
+      channel: 'C0OPS',
+      thread_ts: message.ts,
+      recipient_team_id: TEAM_ID,
+      recipient_user_id: 'U0ALICE',
+      task_display_mode: 'timeline',
+    });
     // the mention itself was stripped from the question
     expect(logs.some((l) => l.msg === 'answer' && l.outcome === 'ok' && l.surface === 'mention')).toBe(true);
   });
@@ -112,14 +153,30 @@ describe('mentions over Socket Mode', () => {
     slack = await FakeSlack.start();
     const sessions: string[] = [];
     const agent = localAgent();
-    await bot({}, { invoke: (sid, req, sig) => { sessions.push(sid); return agent.invoke(sid, req, sig); } });
+    await bot(
+      {},
+      {
+        invoke: (sid, req, sig) => {
+          sessions.push(sid);
+          return agent.invoke(sid, req, sig);
+        },
+      },
+    );
     const first = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'hello there' });
     await finished('C0OPS', first.message.ts);
     await slack.mention({ channel: 'C0OPS', user: 'U0BOB', text: 'and again', threadTs: first.message.ts });
-    const replies = await slack.waitFor(() => { const r = slack.thread('C0OPS', first.message.ts).filter((m) => m.fromBot && !m.streaming && /AWS calls/.test(m.text)); return r.length === 2 ? r : undefined; });
+    const replies = await slack.waitFor(() => {
+      const r = slack
+        .thread('C0OPS', first.message.ts)
+        .filter((m) => m.fromBot && !m.streaming && /AWS calls/.test(m.text));
+      return r.length === 2 ? r : undefined;
+    });
     expect(replies[0]!.text).toMatch(/^turn 1: hello there/);
     expect(replies[1]!.text).toMatch(/^turn 2: and again/);
-    expect(sessions).toEqual([sessionIdForThread(TEAM_ID, 'C0OPS', first.message.ts), sessionIdForThread(TEAM_ID, 'C0OPS', first.message.ts)]);
+    expect(sessions).toEqual([
+      sessionIdForThread(TEAM_ID, 'C0OPS', first.message.ts),
+      sessionIdForThread(TEAM_ID, 'C0OPS', first.message.ts),
+    ]);
     expect(sessions[0]).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -129,7 +186,21 @@ describe('mentions over Socket Mode', () => {
     const first = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'once please', eventId: 'EvSAME' });
     await finished('C0OPS', first.message.ts);
     const before = invocations;
-    await slack.send('events_api', slack.eventPayload({ type: 'app_mention', user: 'U0ALICE', text: first.message.text, ts: first.message.ts, channel: 'C0OPS', team: TEAM_ID }, 'EvSAME'), 1);
+    await slack.send(
+      'events_api',
+      slack.eventPayload(
+        {
+          type: 'app_mention',
+          user: 'U0ALICE',
+          text: first.message.text,
+          ts: first.message.ts,
+          channel: 'C0OPS',
+          team: TEAM_ID,
+        },
+        'EvSAME',
+      ),
+      1,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(invocations).toBe(before);
     expect(slack.thread('C0OPS', first.message.ts)).toHaveLength(1);
@@ -153,7 +224,9 @@ describe('/aws-ask', () => {
     await bot();
     const { ack } = await slack.command({ channel: 'C0OPS', user: 'U0ALICE', text: 'how many instances?' });
     expect(ack.payload ?? {}).toEqual({});
-    const parent = await slack.waitFor(() => slack.messages.find((m) => m.fromBot && m.text === '<@U0ALICE> asked: how many instances?'));
+    const parent = await slack.waitFor(() =>
+      slack.messages.find((m) => m.fromBot && m.text === '<@U0ALICE> asked: how many instances?'),
+    );
     // acked before anything else was done: the 3-second rule never waits on Slack or the agent
     expect(ack.ackedAt).toBeLessThanOrEqual(slack.callsTo('chat.postMessage')[0]!.at);
     expect(parent.thread_ts).toBeUndefined();
@@ -193,7 +266,11 @@ describe('DMs and the agent view', () => {
     const { message } = await slack.dm({ channel: 'D0ALICE', user: 'U0ALICE', text: 'how many instances?' });
     const replies = await finished('D0ALICE', message.ts);
     expect(replies[0]!.text).toContain(`There are **${SEEDED}** EC2 instances`);
-    expect(slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({ channel_id: 'D0ALICE', thread_ts: message.ts, status: 'is looking into it…' });
+    expect(slack.callsTo('assistant.threads.setStatus')[0]!.args).toMatchObject({
+      channel_id: 'D0ALICE',
+      thread_ts: message.ts,
+      status: 'is looking into it…',
+    });
     const start = slack.callsTo('chat.startStream')[0]!.args;
     expect(start.recipient_user_id).toBeUndefined();
   });
@@ -201,12 +278,24 @@ describe('DMs and the agent view', () => {
   it('offers suggested prompts when the messages tab opens', async () => {
     slack = await FakeSlack.start();
     await bot();
-    await slack.send('events_api', slack.eventPayload({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'messages' }));
+    await slack.send(
+      'events_api',
+      slack.eventPayload({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'messages' }),
+    );
     const call = await slack.waitFor(() => slack.callsTo('assistant.threads.setSuggestedPrompts')[0]);
     expect(call.args.channel_id).toBe('D0ALICE');
     expect((call.args.prompts as unknown[]).length).toBe(4);
-    await slack.send('events_api', slack.eventPayload({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }));
-    await slack.send('events_api', slack.eventPayload({ type: 'assistant_thread_started', assistant_thread: { user_id: 'U0ALICE', channel_id: 'D0ALICE', thread_ts: '1.2', context: {} } }));
+    await slack.send(
+      'events_api',
+      slack.eventPayload({ type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home' }),
+    );
+    await slack.send(
+      'events_api',
+      slack.eventPayload({
+        type: 'assistant_thread_started',
+        assistant_thread: { user_id: 'U0ALICE', channel_id: 'D0ALICE', thread_ts: '1.2', context: {} },
+      }),
+    );
     await slack.waitFor(() => slack.callsTo('assistant.threads.setSuggestedPrompts').length === 2);
     expect(slack.callsTo('assistant.threads.setSuggestedPrompts')[1]!.args.thread_ts).toBe('1.2');
   });
@@ -215,10 +304,50 @@ describe('DMs and the agent view', () => {
     slack = await FakeSlack.start();
     await bot();
     const before = invocations;
-    await slack.send('events_api', slack.eventPayload({ type: 'message', channel_type: 'im', channel: 'D0ALICE', user: 'U0OTHERBOT', bot_id: 'B0OTHER', text: 'I am a bot', ts: '1.1' }));
-    await slack.send('events_api', slack.eventPayload({ type: 'message', subtype: 'message_changed', channel_type: 'im', channel: 'D0ALICE', message: { text: 'edited' }, ts: '1.2' }));
-    await slack.send('events_api', slack.eventPayload({ type: 'message', subtype: 'message_deleted', channel_type: 'im', channel: 'D0ALICE', ts: '1.3' }));
-    await slack.send('events_api', slack.eventPayload({ type: 'message', channel_type: 'im', channel: 'D0ALICE', user: BOT_USER_ID, text: 'my own reply', ts: '1.4' }));
+    await slack.send(
+      'events_api',
+      slack.eventPayload({
+        type: 'message',
+        channel_type: 'im',
+        channel: 'D0ALICE',
+        user: 'U0OTHERBOT',
+        bot_id: 'B0OTHER',
+        text: 'I am a bot',
+        ts: '1.1',
+      }),
+    );
+    await slack.send(
+      'events_api',
+      slack.eventPayload({
+        type: 'message',
+        subtype: 'message_changed',
+        channel_type: 'im',
+        channel: 'D0ALICE',
+        message: { text: 'edited' },
+        ts: '1.2',
+      }),
+    );
+    await slack.send(
+      'events_api',
+      slack.eventPayload({
+        type: 'message',
+        subtype: 'message_deleted',
+        channel_type: 'im',
+        channel: 'D0ALICE',
+        ts: '1.3',
+      }),
+    );
+    await slack.send(
+      'events_api',
+      slack.eventPayload({
+        type: 'message',
+        channel_type: 'im',
+        channel: 'D0ALICE',
+        user: BOT_USER_ID,
+        text: 'my own reply',
+        ts: '1.4',
+      }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(invocations).toBe(before);
     expect(slack.messages.filter((m) => m.fromBot)).toEqual([]);
@@ -236,10 +365,16 @@ describe('access control', () => {
     const { ack } = await slack.command({ channel: 'C0RANDOM', user: 'U0ALICE', text: 'how many instances?' });
     await slack.dm({ channel: 'D0MALLORY', user: 'U0MALLORY', text: 'how many instances?' });
     await slack.waitFor(() => slack.ephemerals.length === 2);
-    expect(slack.ephemerals.map((e) => [e.user, e.channel])).toEqual([['U0MALLORY', 'C0OPS'], ['U0ALICE', 'C0RANDOM']]);
+    expect(slack.ephemerals.map((e) => [e.user, e.channel])).toEqual([
+      ['U0MALLORY', 'C0OPS'],
+      ['U0ALICE', 'C0RANDOM'],
+    ]);
     expect(slack.ephemerals[0]!.text).toMatch(/not on the list of people who may ask/);
     expect(slack.ephemerals[1]!.text).toMatch(/does not answer in this channel/);
-    expect(ack.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/does not answer in this channel/) });
+    expect(ack.payload).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/does not answer in this channel/),
+    });
     const dmRefusal = await slack.waitFor(() => slack.messages.find((m) => m.fromBot && m.channel === 'D0MALLORY'));
     expect(dmRefusal.text).toMatch(/not on the list/);
     expect(invocations).toBe(agentBefore);
@@ -271,7 +406,9 @@ describe('faults', () => {
     await bot();
     const { message } = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'please fail' });
     const [reply] = await finished('C0OPS', message.ts);
-    const ref = /:warning: The AI model failed while answering\. Please try again\. \(ref ([0-9a-f]{8})\)/.exec(reply!.text)?.[1];
+    const ref = /:warning: The AI model failed while answering\. Please try again\. \(ref ([0-9a-f]{8})\)/.exec(
+      reply!.text,
+    )?.[1];
     expect(ref, reply!.text).toBeDefined();
     expect(reply!.text).not.toMatch(/exploded/);
     expect(logs.some((l) => l.msg === 'agent error' && l.agentRef === ref)).toBe(true);
@@ -282,7 +419,9 @@ describe('faults', () => {
     await bot({ ANSWER_TIMEOUT_MS: '1000' });
     const { message } = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'please hang' });
     const [reply] = await finished('C0OPS', message.ts);
-    expect(reply!.text).toMatch(/:warning: The answer took too long and was stopped\. Try a narrower question\. \(ref [0-9a-f]{8}\)/);
+    expect(reply!.text).toMatch(
+      /:warning: The answer took too long and was stopped\. Try a narrower question\. \(ref [0-9a-f]{8}\)/,
+    );
   });
 
   it('falls back to post-and-update where streaming is unavailable', async () => {
@@ -298,13 +437,15 @@ describe('faults', () => {
     expect(slack.callsTo('chat.update').length).toBeGreaterThanOrEqual(1);
   });
 
-  it('splits a long answer within Slack\'s limits', async () => {
+  it("splits a long answer within Slack's limits", async () => {
     slack = await FakeSlack.start();
     await bot();
     const { message } = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'write an essay' });
     const replies = await slack.waitFor(() => {
       const r = slack.thread('C0OPS', message.ts);
-      return r.length >= 2 && r.every((m: SlackMessage) => !m.streaming) && /AWS calls/.test(r.at(-1)!.text) ? r : undefined;
+      return r.length >= 2 && r.every((m: SlackMessage) => !m.streaming) && /AWS calls/.test(r.at(-1)!.text)
+        ? r
+        : undefined;
     }, 20_000);
     for (const r of replies) expect(r.text.length).toBeLessThanOrEqual(12_000);
     const all = replies.map((r) => r.text).join('');

@@ -49,7 +49,7 @@ describe('SettingsReader', () => {
     expect(twice.problems).toHaveLength(1);
   });
 
-  it('decides the default region in one place: AWS_REGION, AWS_DEFAULT_REGION, the first allowed region, the default', () => {
+  it('decides the default region in one place: AWS_REGION, AWS_DEFAULT_REGION, first allowed region, default', () => {
     const region = (env: NodeJS.ProcessEnv, required = false) => readDefaultRegion(new SettingsReader(env), required);
     expect(region({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-2' })).toBe('eu-west-1');
     expect(region({ AWS_DEFAULT_REGION: 'eu-west-2' })).toBe('eu-west-2');
@@ -63,7 +63,9 @@ describe('SettingsReader', () => {
 
 describe('each process reports every problem at once', () => {
   it('the agent: region, credentials and tool limits together', () => {
-    const problems = problemsOf(() => agentServiceFromEnv({ USE_AWS_MAX_BYTES: 'lots', AGENT_MAX_TURNS: '0', AWS_ASK_REGIONS: 'mars' }));
+    const problems = problemsOf(() =>
+      agentServiceFromEnv({ USE_AWS_MAX_BYTES: 'lots', AGENT_MAX_TURNS: '0', AWS_ASK_REGIONS: 'mars' }),
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^No AWS region: set AWS_REGION/),
       'AWS_ASK_REGIONS has "mars", which is not a region name like eu-west-1.',
@@ -74,7 +76,12 @@ describe('each process reports every problem at once', () => {
   });
 
   it('the CDK app: every bad context value, named as context', () => {
-    const ctx: Record<string, unknown> = { agentArtifact: 'zip', sessionRetentionDays: 'forever', alarmEmail: 'ops', regions: 'moon-1' };
+    const ctx: Record<string, unknown> = {
+      agentArtifact: 'zip',
+      sessionRetentionDays: 'forever',
+      alarmEmail: 'ops',
+      regions: 'moon-1',
+    };
     expect(problemsOf(() => stackPropsFromContext((k) => ctx[k]))).toEqual([
       'context agentArtifact must be code or container (got "zip").',
       'context sessionRetentionDays must be a whole number of days (got "forever").',
@@ -83,9 +90,14 @@ describe('each process reports every problem at once', () => {
     ]);
   });
 
-  it('a Lambda function: its own environment and the bot settings together; the secret hint only for the secret', async () => {
+  it('a Lambda function: its own environment plus the bot settings; the secret hint only for the secret', async () => {
     const secrets = new SecretsManagerClient(motoConfig('us-east-1', inject('motoUrl')));
-    await secrets.send(new CreateSecretCommand({ Name: 'settings-test/slack', SecretString: JSON.stringify({ SLACK_BOT_TOKEN: 'xoxb-1' }) }));
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: 'settings-test/slack',
+        SecretString: JSON.stringify({ SLACK_BOT_TOKEN: 'xoxb-1' }),
+      }),
+    );
     const env = { AWS_REGION: 'us-east-1', SLACK_SECRET_ID: 'settings-test/slack', MAX_RECEIVE_COUNT: 'many' };
     const worker = await lambdaSettings('worker', env).catch((e: unknown) => e as ConfigError);
     expect(worker).toBeInstanceOf(ConfigError);
@@ -95,8 +107,19 @@ describe('each process reports every problem at once', () => {
     expect((worker as ConfigError).message).toMatch(/MAX_RECEIVE_COUNT must be a whole number from 1 to 1000/);
     expect((worker as ConfigError).message).toMatch(/Fill the secret: aws secretsmanager put-secret-value/);
     const filled = 'settings-test/filled';
-    await secrets.send(new CreateSecretCommand({ Name: filled, SecretString: JSON.stringify({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }) }));
-    const receiver = await lambdaSettings('receiver', { ...env, SLACK_SECRET_ID: filled, MAX_RECEIVE_COUNT: '3' }).catch((e: unknown) => e as ConfigError);
-    expect((receiver as ConfigError).message).toBe('aws-ask is not configured: QUEUE_URL is not set: the stack sets it; redeploy, or set it on the function.');
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: filled,
+        SecretString: JSON.stringify({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }),
+      }),
+    );
+    const receiver = await lambdaSettings('receiver', {
+      ...env,
+      SLACK_SECRET_ID: filled,
+      MAX_RECEIVE_COUNT: '3',
+    }).catch((e: unknown) => e as ConfigError);
+    expect((receiver as ConfigError).message).toBe(
+      'aws-ask is not configured: QUEUE_URL is not set: the stack sets it; redeploy, or set it on the function.',
+    );
   });
 });

@@ -3,19 +3,20 @@
  * malformed bodies, events with no event, unknown commands, non-ASCII and very long questions.
  * Each gets a clear answer, nothing is queued that should not be, and nothing is queued twice.
  */
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { WebClient } from '@slack/web-api';
+import type { Context } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { MAX_PROMPT_CHARS } from '../../common/protocol.ts';
 import type { AnswerJob } from '../../bot/job.ts';
 import { runJob } from '../../bot/job.ts';
 import { silentLogger } from '../../common/log.ts';
-import { WebClient } from '@slack/web-api';
-import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, TEAM_ID, signedHeaders } from '../services/fake-slack.ts';
+import { MAX_PROMPT_CHARS } from '../../common/protocol.ts';
 import { motoConfig } from '../helpers/aws.ts';
 import { commandBody, functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
 import { drainQueue } from '../helpers/sqs.ts';
+import { BOT_TOKEN, FakeSlack, SIGNING_SECRET, signedHeaders, TEAM_ID } from '../services/fake-slack.ts';
 
 const REGION = 'eu-west-2';
 const aws = motoConfig(REGION);
@@ -37,10 +38,22 @@ const jobs = async (): Promise<AnswerJob[]> => (await drainQueue(sqs, queueUrl))
 beforeAll(async () => {
   const moto = inject('motoUrl');
   sqs = new SQSClient({ ...aws, endpoint: moto });
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'hardening.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-  await new SecretsManagerClient({ ...aws, endpoint: moto }).send(new CreateSecretCommand({ Name: 'hardening/slack', SecretString: JSON.stringify({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }) }));
+  queueUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: 'hardening.fifo', Attributes: { FifoQueue: 'true' } }))
+  ).QueueUrl!;
+  await new SecretsManagerClient({ ...aws, endpoint: moto }).send(
+    new CreateSecretCommand({
+      Name: 'hardening/slack',
+      SecretString: JSON.stringify({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    }),
+  );
   slack = await FakeSlack.start();
-  Object.assign(process.env, { AWS_REGION: REGION, SLACK_SECRET_ID: 'hardening/slack', QUEUE_URL: queueUrl, SLACK_API_URL: slack.apiUrl });
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    SLACK_SECRET_ID: 'hardening/slack',
+    QUEUE_URL: queueUrl,
+    SLACK_API_URL: slack.apiUrl,
+  });
   ({ receiverHandler } = await import('../../bot/lambda.ts'));
 });
 
@@ -52,10 +65,16 @@ describe('requests that are not from Slack', () => {
   it.each([
     ['forged (wrong secret)', (b: string) => signedHeaders(b, { secret: 'guess' })],
     ['stale (6 minutes old)', (b: string) => signedHeaders(b, { timestamp: Math.floor(Date.now() / 1000) - 360 })],
-    ['from the future (6 minutes ahead)', (b: string) => signedHeaders(b, { timestamp: Math.floor(Date.now() / 1000) + 360 })],
+    [
+      'from the future (6 minutes ahead)',
+      (b: string) => signedHeaders(b, { timestamp: Math.floor(Date.now() / 1000) + 360 }),
+    ],
     ['unsigned', () => ({})],
     ['signed for another body', () => signedHeaders('{"type":"event_callback"}')],
-    ['with a garbage signature', () => ({ 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=zz' })],
+    [
+      'with a garbage signature',
+      () => ({ 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=zz' }),
+    ],
   ])('%s: 401 and nothing queued', async (_what, headers) => {
     const body = mention('how many instances?');
     const r = await post(body, { headers: headers(body) });
@@ -100,7 +119,10 @@ describe('malformed but signed requests', () => {
   it('an unknown command gets a clear, private answer and no job', async () => {
     const r = await post(command('hello', '/aws-other'), { contentType: 'application/x-www-form-urlencoded' });
     expect(r.statusCode).toBe(200);
-    expect(JSON.parse(r.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/only answer `\/aws-ask`/) });
+    expect(JSON.parse(r.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/only answer `\/aws-ask`/),
+    });
     expect(await jobs()).toEqual([]);
   });
 });
@@ -109,22 +131,37 @@ describe('questions people really type', () => {
   it('non-ASCII questions arrive intact, through both bodies', async () => {
     const q = 'Quelles instances tournent à Zürich ? 東京 🚀 — «test»';
     expect((await post(mention(q))).statusCode).toBe(200);
-    expect((await post(command(q), { contentType: 'application/x-www-form-urlencoded', base64: true })).statusCode).toBe(200);
+    expect(
+      (await post(command(q), { contentType: 'application/x-www-form-urlencoded', base64: true })).statusCode,
+    ).toBe(200);
     expect((await jobs()).map((j) => j.question)).toEqual([q, q]);
   });
 
-  it('a question longer than the agent takes is answered with how long it may be, never sent to the agent', async () => {
+  it('a question longer than the agent takes is told how long it may be, never sent to the agent', async () => {
     const long = 'why '.repeat(3_000).trim();
     // a command: in the ack itself, nothing queued
     const r = await post(command(long), { contentType: 'application/x-www-form-urlencoded' });
-    expect(JSON.parse(r.body)).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(new RegExp(`${long.length.toLocaleString('en-US')} characters.*${MAX_PROMPT_CHARS.toLocaleString('en-US')}`)) });
+    expect(JSON.parse(r.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(
+        new RegExp(`${long.length.toLocaleString('en-US')} characters.*${MAX_PROMPT_CHARS.toLocaleString('en-US')}`),
+      ),
+    });
     expect(await jobs()).toEqual([]);
     // a mention: queued like any other (the receiver makes no Slack call), and the answerer replies
     const ts = '1850000999.000100';
     expect((await post(mention(long, { ts }))).statusCode).toBe(200);
     const [job] = await jobs();
-    const agent = { invoke: () => { throw new Error('the agent must not be asked'); } };
-    const result = await runJob(job!, { client: new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }), agent, logger: silentLogger });
+    const agent = {
+      invoke: () => {
+        throw new Error('the agent must not be asked');
+      },
+    };
+    const result = await runJob(job!, {
+      client: new WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
+      agent,
+      logger: silentLogger,
+    });
     expect(result).toMatchObject({ outcome: 'too_long' });
     const reply = slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts)!;
     expect(String(reply.args.text)).toMatch(/is 11,999 characters; I can take up to 8,000/);

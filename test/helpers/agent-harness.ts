@@ -1,15 +1,15 @@
 /** Builds the agent service and runtime server on the stand-ins, and talks to it over HTTP. */
 import { ConstantBackoff, DefaultModelRetryStrategy, type Message } from '@strands-agents/sdk';
 import { PinnedCredentials } from '../../agent/credentials.ts';
-import { createLogger, type Logger } from '../../common/log.ts';
-import { SESSION_HEADER, type AgentEvent } from '../../common/protocol.ts';
-import { SseParser } from '../../common/sse.ts';
-import { AgentService, type AgentServiceOptions } from '../../agent/service/agent-service.ts';
 import { createRuntimeServer, type RuntimeServer } from '../../agent/server.ts';
+import { AgentService, type AgentServiceOptions } from '../../agent/service/agent-service.ts';
 import { AwsCaller } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
-import { ScriptedModel, awaitingAnswer, toolResultTexts, type Turn } from '../services/scripted-model.ts';
-import { instancesIn } from './tools.ts';
+import { createLogger, type Logger } from '../../common/log.ts';
+import { type AgentEvent, SESSION_HEADER } from '../../common/protocol.ts';
+import { SseParser } from '../../common/sse.ts';
+import { awaitingAnswer, ScriptedModel, type Turn, toolResultTexts } from '../services/scripted-model.ts';
+import { describeInstancesCall, instancesIn } from './tools.ts';
 
 export interface Harness {
   readonly url: string;
@@ -20,7 +20,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions extends Partial<Omit<AgentServiceOptions, 'createModel' | 'caller' | 'credentials' | 'logger'>> {
+export interface HarnessOptions
+  extends Partial<Omit<AgentServiceOptions, 'createModel' | 'caller' | 'credentials' | 'logger'>> {
   readonly region: string;
   readonly toolRoleArn: string;
   /** A fresh model for each new session. */
@@ -40,7 +41,8 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     },
     // moto's instances are large: a budget that holds a test's whole listing
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 128_000, defaultRegion: o.region }),
-    retryStrategy: () => new DefaultModelRetryStrategy({ maxAttempts: 2, backoff: new ConstantBackoff({ delayMs: 10 }) }),
+    retryStrategy: () =>
+      new DefaultModelRetryStrategy({ maxAttempts: 2, backoff: new ConstantBackoff({ delayMs: 10 }) }),
     credentials: new PinnedCredentials({ kind: 'role', roleArn: o.toolRoleArn }, { region: o.region }),
     logger,
     ...o,
@@ -62,14 +64,25 @@ export async function invokeSse(url: string, session: string, body: unknown): Pr
   const parser = new SseParser();
   const out: AgentEvent[] = [];
   const decoder = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) out.push(...parser.push(decoder.decode(chunk, { stream: true })));
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+    out.push(...parser.push(decoder.decode(chunk, { stream: true })));
   return out;
 }
 
-export async function invokeJson(url: string, session: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function invokeJson(
+  url: string,
+  session: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${url}/invocations`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(session ? { [SESSION_HEADER]: session } : {}), ...headers },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ...(session ? { [SESSION_HEADER]: session } : {}),
+      ...headers,
+    },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -83,7 +96,7 @@ export function instanceCounter(region: string, gate?: () => Promise<void>): Scr
   return new ScriptedModel([], async (messages: Message[]): Promise<Turn> => {
     if (gate) await gate();
     if (!awaitingAnswer(messages)) {
-      return { tools: [{ name: 'controlled_use_aws', input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: {}, region, label: 'List EC2 instances' } }] };
+      return { tools: [describeInstancesCall(region)] };
     }
     return { text: `There are ${instancesIn(toolResultTexts(messages).at(-1) ?? '')} EC2 instances in ${region}.` };
   });

@@ -1,8 +1,11 @@
 /** Seeds moto with the resources the tests ask about. Every client here talks to moto directly. */
+
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { motoConfig } from './aws.ts';
 
 export const ACCOUNT = '123456789012';
@@ -11,18 +14,34 @@ const cfg = (endpoint: string, region: string) => ({ ...motoConfig(region, endpo
 
 export const TRUST_ANYONE = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+    },
+  ],
 });
 
 /** `count` instances, one reservation each, tagged Name=<prefix>-<i>; returns their ids. */
-export async function seedInstances(endpoint: string, region: string, count: number, prefix: string): Promise<string[]> {
+export async function seedInstances(
+  endpoint: string,
+  region: string,
+  count: number,
+  prefix: string,
+): Promise<string[]> {
   const ec2 = new EC2Client(cfg(endpoint, region));
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const out = await ec2.send(new RunInstancesCommand({
-      ImageId: 'ami-12c6146b', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro',
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: `${prefix}-${i}` }] }],
-    }));
+    const out = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12c6146b',
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceType: 't3.micro',
+        TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: `${prefix}-${i}` }] }],
+      }),
+    );
     ids.push(out.Instances?.[0]?.InstanceId ?? '');
   }
   ec2.destroy();
@@ -52,10 +71,38 @@ const EMPTY_ZIP = new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(1
 export async function seedFunctions(endpoint: string, region: string, roleArn: string, names: string[]): Promise<void> {
   const lambda = new LambdaClient(cfg(endpoint, region));
   for (const FunctionName of names) {
-    await lambda.send(new CreateFunctionCommand({
-      FunctionName, Runtime: 'nodejs22.x', Role: roleArn, Handler: 'index.handler', Code: { ZipFile: EMPTY_ZIP },
-      Environment: { Variables: { LOG_LEVEL: 'info', DB_PASSWORD: 'do-not-leak-me' } },
-    }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName,
+        Runtime: 'nodejs22.x',
+        Role: roleArn,
+        Handler: 'index.handler',
+        Code: { ZipFile: EMPTY_ZIP },
+        Environment: { Variables: { LOG_LEVEL: 'info', DB_PASSWORD: 'do-not-leak-me' } },
+      }),
+    );
   }
   lambda.destroy();
+}
+
+/** What the Lambda functions find deployed: the Slack secret (filled) and the idempotency table. */
+export async function seedFunctionResources(
+  endpoint: string,
+  region: string,
+  o: { secretName: string; table: string; botToken: string; signingSecret: string },
+): Promise<void> {
+  await new SecretsManagerClient(cfg(endpoint, region)).send(
+    new CreateSecretCommand({
+      Name: o.secretName,
+      SecretString: JSON.stringify({ SLACK_BOT_TOKEN: o.botToken, SLACK_SIGNING_SECRET: o.signingSecret }),
+    }),
+  );
+  await new DynamoDBClient(cfg(endpoint, region)).send(
+    new CreateTableCommand({
+      TableName: o.table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
 }

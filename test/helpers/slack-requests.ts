@@ -50,7 +50,13 @@ export function mentionBody(o: { eventId: string; text: string; ts: string; chan
 }
 
 /** A slash command body (form-encoded). */
-export function commandBody(o: { text: string; triggerId: string; responseUrl: string; command?: string; channel?: string }): string {
+export function commandBody(o: {
+  text: string;
+  triggerId: string;
+  responseUrl: string;
+  command?: string;
+  channel?: string;
+}): string {
   return new URLSearchParams({
     team_id: TEAM_ID,
     channel_id: o.channel ?? 'C0OPS',

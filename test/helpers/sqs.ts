@@ -5,8 +5,15 @@ import type { SQSRecord } from 'aws-lambda';
 /** A message received from SQS, as Lambda's SQS event source hands it to a handler. */
 export function sqsRecord(m: Message, region = 'us-east-1', queue = 'aws-ask-jobs.fifo'): SQSRecord {
   return {
-    messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: m.Attributes as unknown as SQSRecord['attributes'],
-    messageAttributes: {}, md5OfBody: m.MD5OfBody!, eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${region}:123456789012:${queue}`, awsRegion: region,
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body!,
+    attributes: m.Attributes as unknown as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody!,
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${region}:123456789012:${queue}`,
+    awsRegion: region,
   };
 }
 
@@ -14,7 +21,9 @@ export function sqsRecord(m: Message, region = 'us-east-1', queue = 'aws-ask-job
 export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<string[]> {
   const bodies: string[] = [];
   for (;;) {
-    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    const r = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
     if (!r.Messages?.length) return bodies;
     for (const m of r.Messages) {
       bodies.push(m.Body ?? '');

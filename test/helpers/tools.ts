@@ -3,7 +3,11 @@ import type { FunctionTool, ToolContext, ToolResultBlock } from '@strands-agents
 
 let n = 0;
 
-export async function runTool(tool: FunctionTool, input: unknown, invocationState: Record<string, unknown> = {}): Promise<{ status: string; text: string }> {
+export async function runTool(
+  tool: FunctionTool,
+  input: unknown,
+  invocationState: Record<string, unknown> = {},
+): Promise<{ status: string; text: string }> {
   const context = {
     toolUse: { name: tool.name, toolUseId: `t-${++n}`, input },
     invocationState,
@@ -25,3 +29,9 @@ export function instancesIn(toolResult: string): number {
   const json = JSON.parse(toolResult.split('\n')[1] ?? '{}') as { Reservations?: { Instances?: unknown[] }[] };
   return (json.Reservations ?? []).reduce((n, r) => n + (r.Instances?.length ?? 0), 0);
 }
+
+/** The model's tool call that lists EC2 instances in `region`. */
+export const describeInstancesCall = (region: string, label = 'List EC2 instances') => ({
+  name: 'controlled_use_aws',
+  input: { service_name: 'ec2', operation_name: 'describe_instances', parameters: {}, region, label },
+});

@@ -9,6 +9,10 @@ import { workerHandler } from '../../bot/lambda.ts';
 const record = JSON.parse(process.env.WORKER_RECORD ?? '{}') as SQSRecord;
 const remaining = Number(process.env.WORKER_REMAINING_MS ?? '300000');
 const started = Date.now();
-const context = { functionName: 'worker-child', awsRequestId: 'child', getRemainingTimeInMillis: () => remaining - (Date.now() - started) } as unknown as Context;
+const context = {
+  functionName: 'worker-child',
+  awsRequestId: 'child',
+  getRemainingTimeInMillis: () => remaining - (Date.now() - started),
+} as unknown as Context;
 const result = await workerHandler({ Records: [record] } as SQSEvent, context);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -2,47 +2,68 @@
  * The production stack, synthesised in-process (esbuild bundling, no Docker, no credentials), and
  * `npm run synth` as an operator runs it.
  */
-import { App, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { requestUrlFromOutputs } from '../../bot/manifest.ts';
 import { decideIamAction, SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
 import { stackPropsFromContext } from '../../infra/context.ts';
 import { AwsAskStack } from '../../infra/stack.ts';
-import { requestUrlFromOutputs } from '../../bot/manifest.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEV = 'arn:aws:iam::123456789012:role/developer';
 let stack: AwsAskStack;
 let t: Template;
 
-interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
-const asList = <T,>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 /** Every statement of the policies attached to a role (by the role's logical id). */
 function statementsOf(roleLogicalId: string): Statement[] {
   const policies = t.findResources('AWS::IAM::Policy');
   return Object.values(policies)
-    .filter((p) => JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(`"${roleLogicalId}"`))
-    .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+    .filter((p) =>
+      JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(`"${roleLogicalId}"`),
+    )
+    .flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
 }
 
 const logicalId = (s: Stack, c: { node: { defaultChild?: unknown } }) => s.getLogicalId(c.node.defaultChild as never);
 
 beforeAll(() => {
   const app = new App();
-  stack = new AwsAskStack(app, 'AwsAskTest', { localPrincipalArns: [DEV], allowedChannelIds: ['C0OPS'], regions: ['eu-west-1', 'us-east-1'] });
+  stack = new AwsAskStack(app, 'AwsAskTest', {
+    localPrincipalArns: [DEV],
+    allowedChannelIds: ['C0OPS'],
+    regions: ['eu-west-1', 'us-east-1'],
+  });
   t = Template.fromStack(stack);
 }, 120_000);
 
 describe('the tool role', () => {
-  it('has ReadOnlyAccess and a Deny whose actions equal the policy module\'s list', () => {
-    const role = t.findResources('AWS::IAM::Role', { Properties: { ManagedPolicyArns: Match.arrayWith([Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] })]) } });
+  it("has ReadOnlyAccess and a Deny whose actions equal the policy module's list", () => {
+    const role = t.findResources('AWS::IAM::Role', {
+      Properties: {
+        ManagedPolicyArns: Match.arrayWith([
+          Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] }),
+        ]),
+      },
+    });
     expect(Object.keys(role)).toHaveLength(1);
     const statements = statementsOf(Object.keys(role)[0]!);
     const deny = statements.find((s) => s.Sid === 'AwsAskDenySensitiveReads')!;
@@ -51,8 +72,10 @@ describe('the tool role', () => {
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
   });
 
-  it('is trusted by the runtime\'s execution role and the named developer, not the account root', () => {
-    const role = Object.values(t.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('read-only tool role') } }))[0] as { Properties: { AssumeRolePolicyDocument: { Statement: Statement[] } } };
+  it("is trusted by the runtime's execution role and the named developer, not the account root", () => {
+    const role = Object.values(
+      t.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('read-only tool role') } }),
+    )[0] as { Properties: { AssumeRolePolicyDocument: { Statement: Statement[] } } };
     const trust = role.Properties.AssumeRolePolicyDocument.Statement;
     const principals = JSON.stringify(trust.map((s) => (s as unknown as { Principal: unknown }).Principal));
     expect(principals).toContain(logicalId(stack, stack.runtime.role as never));
@@ -76,26 +99,43 @@ describe('the AgentCore runtime', () => {
     });
   });
 
-  it('its execution role has no * write actions, and may only invoke the model, assume the tool role and keep conversations', async () => {
+  it('execution role: no * writes; may only invoke the model, assume the tool role, keep conversations', async () => {
     const statements = statementsOf(logicalId(stack, stack.runtime.role as never)).filter((s) => s.Effect === 'Allow');
-    const telemetry = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'cloudwatch:PutMetricData']);
+    const telemetry = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'cloudwatch:PutMetricData',
+    ]);
     for (const s of statements) {
       for (const action of asList(s.Action)) {
         expect(action, JSON.stringify(s)).not.toMatch(/^\*$|:\*$/);
         const d = await decideIamAction(action);
-        if (s.Resource === '*' && d.accessLevel !== 'List' && d.accessLevel !== 'Read') expect(telemetry.has(action), `${action} on *`).toBe(true);
+        if (s.Resource === '*' && d.accessLevel !== 'List' && d.accessLevel !== 'Read')
+          expect(telemetry.has(action), `${action} on *`).toBe(true);
       }
     }
     const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
-    expect(asList(bySid('InvokeTheModel').Action)).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
-    expect(JSON.stringify(bySid('InvokeTheModel').Resource)).toMatch(/foundation-model\/anthropic\.claude-sonnet-4-6.*inference-profile\/global\.anthropic\.claude-sonnet-4-6/);
-    expect(bySid('AssumeTheReadOnlyToolRole')).toMatchObject({ Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: { 'Fn::GetAtt': [logicalId(stack, stack.toolRole.role as never), 'Arn'] } });
+    expect(asList(bySid('InvokeTheModel').Action)).toEqual([
+      'bedrock:InvokeModel',
+      'bedrock:InvokeModelWithResponseStream',
+    ]);
+    expect(JSON.stringify(bySid('InvokeTheModel').Resource)).toMatch(
+      /foundation-model\/anthropic\.claude-sonnet-4-6.*inference-profile\/global\.anthropic\.claude-sonnet-4-6/,
+    );
+    expect(bySid('AssumeTheReadOnlyToolRole')).toMatchObject({
+      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+      Resource: { 'Fn::GetAtt': [logicalId(stack, stack.toolRole.role as never), 'Arn'] },
+    });
     expect(JSON.stringify(bySid('KeepConversations').Resource)).toContain('/sessions/*');
   });
 
   it('-c agentArtifact=container synthesises the arm64 image instead (built by Docker only at deploy)', () => {
     const c = Template.fromStack(new AwsAskStack(new App(), 'AwsAskContainer', { agentArtifact: 'container' }));
-    const rt = Object.values(c.findResources('AWS::BedrockAgentCore::Runtime'))[0] as { Properties: { AgentRuntimeArtifact: Record<string, unknown> } };
+    const rt = Object.values(c.findResources('AWS::BedrockAgentCore::Runtime'))[0] as {
+      Properties: { AgentRuntimeArtifact: Record<string, unknown> };
+    };
     expect(Object.keys(rt.Properties.AgentRuntimeArtifact)).toEqual(['ContainerConfiguration']);
     expect(JSON.stringify(rt.Properties.AgentRuntimeArtifact)).toMatch(/container-assets/);
   }, 60_000);
@@ -105,23 +145,56 @@ describe('the AgentCore runtime', () => {
       RuntimeId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AgentRuntime'), 'AgentRuntimeId'] },
       RuntimeVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('AgentRuntime'), 'AgentRuntimeVersion'] },
     });
-    const handler = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('RequireMmdsV2Handler'))!;
+    const handler = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('RequireMmdsV2Handler'),
+    )!;
     const role = (handler[1] as { Properties: { Role: { 'Fn::GetAtt': string[] } } }).Properties.Role['Fn::GetAtt'][0]!;
     const actions = statementsOf(role).flatMap((s) => asList(s.Action));
-    expect(actions).toEqual(expect.arrayContaining(['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime', 'iam:PassRole']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'bedrock-agentcore:GetAgentRuntime',
+        'bedrock-agentcore:UpdateAgentRuntime',
+        'iam:PassRole',
+      ]),
+    );
   });
 });
 
 describe('the Slack side', () => {
-  const fn = (prefix: string) => Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))! as [string, { Properties: Record<string, unknown> & { Role: { 'Fn::GetAtt': string[] }; Environment: { Variables: Record<string, unknown> } } }];
+  const fn = (prefix: string) =>
+    Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(prefix))! as [
+      string,
+      {
+        Properties: Record<string, unknown> & {
+          Role: { 'Fn::GetAtt': string[] };
+          Environment: { Variables: Record<string, unknown> };
+        };
+      },
+    ];
 
-  it('the receiver runs Node 22 on ARM64, behind a Function URL, and can only send to the queue and read its secret', () => {
+  it('the receiver: Node 22 on ARM64, behind a Function URL; it can only send to the queue and read its secret', () => {
     const [, receiver] = fn('Receiver');
-    expect(receiver.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.receiverHandler', TracingConfig: { Mode: 'Active' } });
-    expect(receiver.Properties.Environment.Variables).toMatchObject({ ALLOWED_CHANNEL_IDS: 'C0OPS', QUEUE_URL: { Ref: expect.stringMatching(/^JobQueue/) } });
+    expect(receiver.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.receiverHandler',
+      TracingConfig: { Mode: 'Active' },
+    });
+    expect(receiver.Properties.Environment.Variables).toMatchObject({
+      ALLOWED_CHANNEL_IDS: 'C0OPS',
+      QUEUE_URL: { Ref: expect.stringMatching(/^JobQueue/) },
+    });
     t.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     const actions = new Set(statementsOf(receiver.Properties.Role['Fn::GetAtt'][0]!).flatMap((s) => asList(s.Action)));
-    expect([...actions].sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect([...actions].sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
   });
 
   it('the worker can only invoke this runtime (arn and arn/*), besides its queue, table and secret', () => {
@@ -130,30 +203,73 @@ describe('the Slack side', () => {
     const agentcore = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('bedrock-agentcore:')));
     expect(agentcore).toHaveLength(1);
     expect(agentcore[0]).toMatchObject({ Action: 'bedrock-agentcore:InvokeAgentRuntime' });
-    expect(JSON.stringify(agentcore[0]!.Resource)).toMatch(/AgentRuntime[0-9A-F]+","AgentRuntimeArn"\]\},\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["AgentRuntime[0-9A-F]+","AgentRuntimeArn"\]\},"\/\*"\]\]\}/);
+    expect(JSON.stringify(agentcore[0]!.Resource)).toMatch(
+      new RegExp(
+        'AgentRuntime[0-9A-F]+","AgentRuntimeArn"\\]\\},\\{"Fn::Join":\\["",\\[' +
+          '\\{"Fn::GetAtt":\\["AgentRuntime[0-9A-F]+","AgentRuntimeArn"\\]\\},"\\/\\*"\\]\\]\\}',
+      ),
+    );
     const services = new Set(statements.flatMap((s) => asList(s.Action)).map((a) => a.split(':')[0]));
     expect([...services].sort()).toEqual(['bedrock-agentcore', 'dynamodb', 'secretsmanager', 'sqs', 'xray']);
-    expect(worker.Properties.Environment.Variables).toMatchObject({ MAX_RECEIVE_COUNT: '3', AGENT_RUNTIME_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^AgentRuntime/), 'AgentRuntimeArn'] } });
-    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(worker.Properties.Environment.Variables).toMatchObject({
+      MAX_RECEIVE_COUNT: '3',
+      AGENT_RUNTIME_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^AgentRuntime/), 'AgentRuntimeArn'] },
+    });
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('the queue is FIFO, encrypted, with a FIFO dead-letter queue after 3 tries, and an alarm on it', () => {
-    t.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, SqsManagedSseEnabled: true, RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } } });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: {
+        maxReceiveCount: 3,
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] },
+      },
+    });
     t.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
   it('the session bucket is private, encrypted, TLS-only, and forgets old conversations', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })] },
     });
-    t.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
   });
 
   it('outputs the Slack request URL, the runtime ARN, the tool role and the secret to fill', () => {
-    for (const o of ['SlackRequestUrl', 'RuntimeArn', 'ToolRoleArn', 'SlackSecretArn', 'DeadLetterQueueUrl', 'RuntimeRequiresMmdsV2']) t.hasOutput(o, {});
+    for (const o of [
+      'SlackRequestUrl',
+      'RuntimeArn',
+      'ToolRoleArn',
+      'SlackSecretArn',
+      'DeadLetterQueueUrl',
+      'RuntimeRequiresMmdsV2',
+    ])
+      t.hasOutput(o, {});
   });
 });
 
@@ -165,19 +281,40 @@ describe('checks and settings', () => {
 
   it('reads and checks its CDK context', () => {
     const ctx = (o: Record<string, unknown>) => stackPropsFromContext((k) => o[k]);
-    expect(ctx({})).toMatchObject({ stackName: 'aws-ask', props: { agentArtifact: 'code', regions: [], allowedUserIds: [] } });
-    expect(ctx({ stackName: 'ask-prod', regions: 'eu-west-1, us-east-1', modelId: 'eu.anthropic.claude-sonnet-4-6', sessionRetentionDays: '7' }))
-      .toMatchObject({ stackName: 'ask-prod', props: { regions: ['eu-west-1', 'us-east-1'], modelId: 'eu.anthropic.claude-sonnet-4-6', sessionRetentionDays: 7 } });
+    expect(ctx({})).toMatchObject({
+      stackName: 'aws-ask',
+      props: { agentArtifact: 'code', regions: [], allowedUserIds: [] },
+    });
+    expect(
+      ctx({
+        stackName: 'ask-prod',
+        regions: 'eu-west-1, us-east-1',
+        modelId: 'eu.anthropic.claude-sonnet-4-6',
+        sessionRetentionDays: '7',
+      }),
+    ).toMatchObject({
+      stackName: 'ask-prod',
+      props: {
+        regions: ['eu-west-1', 'us-east-1'],
+        modelId: 'eu.anthropic.claude-sonnet-4-6',
+        sessionRetentionDays: 7,
+      },
+    });
     expect(() => ctx({ agentArtifact: 'zip' })).toThrow(/agentArtifact must be code or container/);
     expect(() => ctx({ sessionRetentionDays: 'forever' })).toThrow(/sessionRetentionDays/);
     expect(() => ctx({ alarmEmail: 'ops' })).toThrow(/alarmEmail/);
-    expect(() => new AwsAskStack(new App(), 'Bad', { localPrincipalArns: ['me'] })).toThrow(/not an IAM user or role ARN/);
+    expect(() => new AwsAskStack(new App(), 'Bad', { localPrincipalArns: ['me'] })).toThrow(
+      /not an IAM user or role ARN/,
+    );
   });
 
-  it('npm run manifest takes the request URL from the deploy\'s outputs file', () => {
+  it("npm run manifest takes the request URL from the deploy's outputs file", () => {
     const file = join(mkdtempSync(join(tmpdir(), 'aws-ask-out-')), 'cdk-outputs.json');
     expect(requestUrlFromOutputs(file)).toBeUndefined();
-    writeFileSync(file, JSON.stringify({ 'aws-ask': { RuntimeArn: 'x', SlackRequestUrl: 'https://abc.lambda-url.eu-west-1.on.aws/' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ 'aws-ask': { RuntimeArn: 'x', SlackRequestUrl: 'https://abc.lambda-url.eu-west-1.on.aws/' } }),
+    );
     expect(requestUrlFromOutputs(file)).toBe('https://abc.lambda-url.eu-west-1.on.aws/');
   });
 });
@@ -188,7 +325,13 @@ describe('npm run synth', () => {
     const r = await new Promise<{ code: number | null; err: string }>((ok) => {
       const child = spawn('npm', ['run', '-s', 'synth', '--', '--output', out], {
         cwd: root,
-        env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_PROFILE: '',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        },
       });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -196,7 +339,9 @@ describe('npm run synth', () => {
     });
     expect(r.code, r.err).toBe(0);
     expect(existsSync(join(out, 'aws-ask.template.json'))).toBe(true);
-    const template = JSON.parse(readFileSync(join(out, 'aws-ask.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const template = JSON.parse(readFileSync(join(out, 'aws-ask.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
     expect(Object.values(template.Resources).map((x) => x.Type)).toContain('AWS::BedrockAgentCore::Runtime');
   }, 120_000);
 });

@@ -37,7 +37,12 @@ export async function startAgentCoreShim(agentUrl: string): Promise<AgentCoreShi
       return;
     }
     const sessionId = String(req.headers[SESSION_HEADER] ?? '');
-    invocations.push({ arn: decodeURIComponent(m[1] ?? ''), qualifier: url.searchParams.get('qualifier'), sessionId, accept: String(req.headers.accept ?? '') });
+    invocations.push({
+      arn: decodeURIComponent(m[1] ?? ''),
+      qualifier: url.searchParams.get('qualifier'),
+      sessionId,
+      accept: String(req.headers.accept ?? ''),
+    });
     const fault = faults.find((f) => f.times > 0);
     if (fault) {
       fault.times--;
@@ -48,9 +53,22 @@ export async function startAgentCoreShim(agentUrl: string): Promise<AgentCoreShi
       return;
     }
     const upstream = request(
-      { host: to.hostname, port: to.port, path: '/invocations', method: 'POST', headers: { 'content-type': 'application/json', accept: String(req.headers.accept ?? 'application/json'), [SESSION_HEADER]: sessionId } },
+      {
+        host: to.hostname,
+        port: to.port,
+        path: '/invocations',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: String(req.headers.accept ?? 'application/json'),
+          [SESSION_HEADER]: sessionId,
+        },
+      },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, { 'Content-Type': String(up.headers['content-type'] ?? 'application/json'), 'x-amzn-bedrock-agentcore-runtime-session-id': sessionId });
+        res.writeHead(up.statusCode ?? 502, {
+          'Content-Type': String(up.headers['content-type'] ?? 'application/json'),
+          'x-amzn-bedrock-agentcore-runtime-session-id': sessionId,
+        });
         up.pipe(res);
       },
     );
@@ -66,6 +84,10 @@ export async function startAgentCoreShim(agentUrl: string): Promise<AgentCoreShi
     invocations,
     fail: (f) => faults.push({ times: 1, ...f }),
     clearFaults: () => faults.splice(0),
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

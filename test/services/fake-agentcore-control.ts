@@ -35,10 +35,20 @@ export async function startFakeControlPlane(id: string, config: Record<string, u
         res.writeHead(status, { 'Content-Type': 'application/json', ...(type ? { 'x-amzn-errortype': type } : {}) });
         res.end(JSON.stringify(body));
       };
-      if (!m || decodeURIComponent(m[1]!) !== id) return send(404, { message: 'runtime not found' }, 'ResourceNotFoundException');
+      if (!m || decodeURIComponent(m[1]!) !== id)
+        return send(404, { message: 'runtime not found' }, 'ResourceNotFoundException');
       if (req.method === 'GET') {
         if (runtime.status === 'UPDATING' && runtime.updatingPolls-- <= 0) runtime.status = 'READY';
-        return send(200, { agentRuntimeArn: arn, agentRuntimeId: id, agentRuntimeName: id.split('-')[0], agentRuntimeVersion: String(runtime.version), createdAt: now, lastUpdatedAt: now, status: runtime.status, ...runtime.config });
+        return send(200, {
+          agentRuntimeArn: arn,
+          agentRuntimeId: id,
+          agentRuntimeName: id.split('-')[0],
+          agentRuntimeVersion: String(runtime.version),
+          createdAt: now,
+          lastUpdatedAt: now,
+          status: runtime.status,
+          ...runtime.config,
+        });
       }
       if (req.method === 'PUT') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
@@ -48,11 +58,22 @@ export async function startFakeControlPlane(id: string, config: Record<string, u
         runtime.version++;
         runtime.status = 'UPDATING';
         runtime.updatingPolls = 1;
-        return send(202, { agentRuntimeArn: arn, agentRuntimeId: id, agentRuntimeVersion: String(runtime.version), createdAt: now, status: 'UPDATING' });
+        return send(202, {
+          agentRuntimeArn: arn,
+          agentRuntimeId: id,
+          agentRuntimeVersion: String(runtime.version),
+          createdAt: now,
+          status: 'UPDATING',
+        });
       }
       send(405, { message: 'method not allowed' }, 'ValidationException');
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, runtime, updates, close: () => new Promise((ok) => server.close(() => ok())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    runtime,
+    updates,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
 }

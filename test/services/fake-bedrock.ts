@@ -5,9 +5,10 @@
  * contentBlockStart/Delta/Stop, messageStop, metadata). Errors come back as the service sends them:
  * an HTTP status with `x-amzn-errortype`.
  */
-import { EventStreamCodec } from '@smithy/eventstream-codec';
+
 import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 
 export interface ConverseRequest {
   readonly modelId: string;
@@ -50,28 +51,46 @@ let ids = 0;
 
 function respond(stream: ServerHttp2Stream, turn: BedrockTurn): void {
   if ('error' in turn) {
-    stream.respond({ ':status': turn.error.status, 'content-type': 'application/json', 'x-amzn-errortype': turn.error.type });
+    stream.respond({
+      ':status': turn.error.status,
+      'content-type': 'application/json',
+      'x-amzn-errortype': turn.error.type,
+    });
     stream.end(JSON.stringify({ message: turn.error.message }));
     return;
   }
-  stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': `req-${++ids}` });
+  stream.respond({
+    ':status': 200,
+    'content-type': 'application/vnd.amazon.eventstream',
+    'x-amzn-requestid': `req-${++ids}`,
+  });
   stream.write(frame('messageStart', { role: 'assistant' }));
   let index = 0;
   const text = 'text' in turn ? turn.text : undefined;
   if (text) {
-    for (const piece of text.match(/.{1,16}/gs) ?? []) stream.write(frame('contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }));
+    for (const piece of text.match(/.{1,16}/gs) ?? [])
+      stream.write(frame('contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }));
     stream.write(frame('contentBlockStop', { contentBlockIndex: index }));
     index++;
   }
   const tools = 'tools' in turn ? turn.tools : [];
   for (const t of tools) {
-    stream.write(frame('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId: `tooluse_${++ids}`, name: t.name } } }));
-    stream.write(frame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: JSON.stringify(t.input) } } }));
+    stream.write(
+      frame('contentBlockStart', {
+        contentBlockIndex: index,
+        start: { toolUse: { toolUseId: `tooluse_${++ids}`, name: t.name } },
+      }),
+    );
+    stream.write(
+      frame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: JSON.stringify(t.input) } } }),
+    );
     stream.write(frame('contentBlockStop', { contentBlockIndex: index }));
     index++;
   }
   stream.write(frame('messageStop', { stopReason: tools.length ? 'tool_use' : 'end_turn' }));
-  stream.write(frame('metadata', { usage: { inputTokens: 50, outputTokens: 10, totalTokens: 60 }, metrics: { latencyMs: 5 } }));
+  stream.write(
+    frame('metadata', { usage: { inputTokens: 50, outputTokens: 10, totalTokens: 60 }, metrics: { latencyMs: 5 } }),
+  );
   stream.end();
 }
 
@@ -89,7 +108,10 @@ export async function startFakeBedrock(answer: (req: ConverseRequest) => Bedrock
         respond(stream, { error: { status: 404, type: 'UnknownOperationException', message: `no route ${path}` } });
         return;
       }
-      const req: ConverseRequest = { modelId: decodeURIComponent(m[1] ?? ''), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ConverseRequest['body'] };
+      const req: ConverseRequest = {
+        modelId: decodeURIComponent(m[1] ?? ''),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ConverseRequest['body'],
+      };
       requests.push(req);
       let turn: BedrockTurn;
       try {

@@ -14,7 +14,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 export const BOT_USER_ID = 'UBOTAWSASK';
 export const BOT_ID = 'BBOTAWSASK';
@@ -94,12 +94,21 @@ const nextTs = () => {
 
 function markdownOf(chunks: unknown): string {
   if (!Array.isArray(chunks)) return '';
-  return chunks.map((c) => (c && typeof c === 'object' && (c as { type?: string }).type === 'markdown_text' ? String((c as { text?: string }).text ?? '') : '')).join('');
+  return chunks
+    .map((c) =>
+      c && typeof c === 'object' && (c as { type?: string }).type === 'markdown_text'
+        ? String((c as { text?: string }).text ?? '')
+        : '',
+    )
+    .join('');
 }
 
 function tasksOf(chunks: unknown): Task[] {
   if (!Array.isArray(chunks)) return [];
-  return chunks.filter((c): c is Task & { type: string } => !!c && typeof c === 'object' && (c as { type?: string }).type === 'task_update');
+  return chunks.filter(
+    (c): c is Task & { type: string } =>
+      !!c && typeof c === 'object' && (c as { type?: string }).type === 'task_update',
+  );
 }
 
 export class FakeSlack {
@@ -162,7 +171,17 @@ export class FakeSlack {
 
   /** Adds a message from a person, as if typed in Slack. */
   userMessage(channel: string, user: string, text: string, threadTs?: string): SlackMessage {
-    const m: SlackMessage = { channel, ts: nextTs(), ...(threadTs ? { thread_ts: threadTs } : {}), text, user, fromBot: false, streaming: false, tasks: [], updates: 0 };
+    const m: SlackMessage = {
+      channel,
+      ts: nextTs(),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      text,
+      user,
+      fromBot: false,
+      streaming: false,
+      tasks: [],
+      updates: 0,
+    };
     this.messages.push(m);
     return m;
   }
@@ -183,7 +202,14 @@ export class FakeSlack {
   private onSocket(ws: WebSocket): void {
     this.sockets.add(ws);
     this.connections++;
-    ws.send(JSON.stringify({ type: 'hello', num_connections: this.sockets.size, debug_info: { host: 'fake-slack', approximate_connection_time: 3600 }, connection_info: { app_id: APP_ID } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.sockets.size,
+        debug_info: { host: 'fake-slack', approximate_connection_time: 3600 },
+        connection_info: { app_id: APP_ID },
+      }),
+    );
     ws.on('message', (data) => {
       let msg: { envelope_id?: string; payload?: unknown };
       try {
@@ -194,7 +220,12 @@ export class FakeSlack {
       const p = msg.envelope_id ? this.pending.get(msg.envelope_id) : undefined;
       if (p && msg.envelope_id) {
         this.pending.delete(msg.envelope_id);
-        p.resolve({ envelopeId: msg.envelope_id, ...(msg.payload !== undefined ? { payload: msg.payload } : {}), ackMs: Date.now() - p.sentAt, ackedAt: Date.now() });
+        p.resolve({
+          envelopeId: msg.envelope_id,
+          ...(msg.payload !== undefined ? { payload: msg.payload } : {}),
+          ackMs: Date.now() - p.sentAt,
+          ackedAt: Date.now(),
+        });
       }
     });
     ws.on('close', () => this.sockets.delete(ws));
@@ -206,15 +237,26 @@ export class FakeSlack {
   }
 
   /** Sends an envelope to the connected client; resolves when it is acked. */
-  async send(type: 'events_api' | 'slash_commands' | 'interactive', payload: Record<string, unknown>, retryAttempt = 0): Promise<EnvelopeResult> {
+  async send(
+    type: 'events_api' | 'slash_commands' | 'interactive',
+    payload: Record<string, unknown>,
+    retryAttempt = 0,
+  ): Promise<EnvelopeResult> {
     await this.connected();
     const [ws] = [...this.sockets];
     const envelopeId = `env-${++seq}`;
-    const result = new Promise<EnvelopeResult>((resolve) => this.pending.set(envelopeId, { sentAt: Date.now(), resolve }));
-    ws!.send(JSON.stringify({
-      envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api',
-      ...(type === 'events_api' ? { retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '' } : {}),
-    }));
+    const result = new Promise<EnvelopeResult>((resolve) =>
+      this.pending.set(envelopeId, { sentAt: Date.now(), resolve }),
+    );
+    ws!.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: type !== 'events_api',
+        ...(type === 'events_api' ? { retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '' } : {}),
+      }),
+    );
     return result;
   }
 
@@ -229,40 +271,98 @@ export class FakeSlack {
   /** An Events API envelope payload around an event. */
   eventPayload(event: Record<string, unknown>, eventId = `Ev${++seq}`): Record<string, unknown> {
     return {
-      token: 'legacy', team_id: TEAM_ID, api_app_id: APP_ID, event: { event_ts: nextTs(), ...event }, type: 'event_callback',
-      event_id: eventId, event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
+      token: 'legacy',
+      team_id: TEAM_ID,
+      api_app_id: APP_ID,
+      event: { event_ts: nextTs(), ...event },
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [
+        { enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false },
+      ],
       is_ext_shared_channel: false,
     };
   }
 
   /** Someone @mentions the bot: the message appears in the channel and the event is delivered. */
-  async mention(o: { channel: string; user: string; text: string; threadTs?: string; eventId?: string; retryAttempt?: number }): Promise<{ message: SlackMessage; ack: EnvelopeResult; eventId: string }> {
+  async mention(o: {
+    channel: string;
+    user: string;
+    text: string;
+    threadTs?: string;
+    eventId?: string;
+    retryAttempt?: number;
+  }): Promise<{ message: SlackMessage; ack: EnvelopeResult; eventId: string }> {
     const message = this.userMessage(o.channel, o.user, `<@${BOT_USER_ID}> ${o.text}`, o.threadTs);
     const eventId = o.eventId ?? `Ev${++seq}`;
-    const ack = await this.send('events_api', this.eventPayload({
-      type: 'app_mention', user: o.user, text: message.text, ts: message.ts, channel: o.channel, team: TEAM_ID, ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
-    }, eventId), o.retryAttempt ?? 0);
+    const ack = await this.send(
+      'events_api',
+      this.eventPayload(
+        {
+          type: 'app_mention',
+          user: o.user,
+          text: message.text,
+          ts: message.ts,
+          channel: o.channel,
+          team: TEAM_ID,
+          ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+        },
+        eventId,
+      ),
+      o.retryAttempt ?? 0,
+    );
     return { message, ack, eventId };
   }
 
   /** A direct message to the bot (also how the agent view delivers messages). */
-  async dm(o: { channel: string; user: string; text: string; threadTs?: string }): Promise<{ message: SlackMessage; ack: EnvelopeResult }> {
+  async dm(o: {
+    channel: string;
+    user: string;
+    text: string;
+    threadTs?: string;
+  }): Promise<{ message: SlackMessage; ack: EnvelopeResult }> {
     const message = this.userMessage(o.channel, o.user, o.text, o.threadTs);
-    const ack = await this.send('events_api', this.eventPayload({
-      type: 'message', channel_type: 'im', user: o.user, text: o.text, ts: message.ts, channel: o.channel, team: TEAM_ID, ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
-    }));
+    const ack = await this.send(
+      'events_api',
+      this.eventPayload({
+        type: 'message',
+        channel_type: 'im',
+        user: o.user,
+        text: o.text,
+        ts: message.ts,
+        channel: o.channel,
+        team: TEAM_ID,
+        ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+      }),
+    );
     return { message, ack };
   }
 
   /** A slash command; returns the ack (its payload is what the user sees at once). */
-  async command(o: { channel: string; user: string; text: string; command?: string }): Promise<{ ack: EnvelopeResult; responseUrl: string; triggerId: string }> {
+  async command(o: {
+    channel: string;
+    user: string;
+    text: string;
+    command?: string;
+  }): Promise<{ ack: EnvelopeResult; responseUrl: string; triggerId: string }> {
     const n = ++seq;
     const responseUrl = `${this.url}/respond/${n}`;
     const triggerId = `trigger.${n}`;
     const ack = await this.send('slash_commands', {
-      token: 'legacy', team_id: TEAM_ID, team_domain: 'acme', channel_id: o.channel, channel_name: 'ops', user_id: o.user, user_name: 'alice',
-      command: o.command ?? '/aws-ask', text: o.text, api_app_id: APP_ID, is_enterprise_install: 'false', response_url: responseUrl, trigger_id: triggerId,
+      token: 'legacy',
+      team_id: TEAM_ID,
+      team_domain: 'acme',
+      channel_id: o.channel,
+      channel_name: 'ops',
+      user_id: o.user,
+      user_name: 'alice',
+      command: o.command ?? '/aws-ask',
+      text: o.text,
+      api_app_id: APP_ID,
+      is_enterprise_install: 'false',
+      response_url: responseUrl,
+      trigger_id: triggerId,
     });
     return { ack, responseUrl, triggerId };
   }
@@ -284,7 +384,11 @@ export class FakeSlack {
       const method = m[1]!;
       const args = this.parseArgs(String(req.headers['content-type'] ?? ''), raw);
       const auth = String(req.headers.authorization ?? '');
-      const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
+      const token = auth.startsWith('Bearer ')
+        ? auth.slice(7)
+        : typeof args.token === 'string'
+          ? args.token
+          : undefined;
       const call: SlackCall = { method, args, ...(token ? { token } : {}), at: Date.now() };
       this.calls.push(call);
       const inj = this.injections.find((i) => i.method === method && (i.times ?? 1) > 0);
@@ -292,8 +396,14 @@ export class FakeSlack {
         inj.times = (inj.times ?? 1) - 1;
         if (inj.status) {
           call.result = inj.status === 429 ? 'ratelimited' : `http_${inj.status}`;
-          const headers: Record<string, string> = inj.retryAfter !== undefined ? { 'Retry-After': String(inj.retryAfter) } : {};
-          return this.reply(res, inj.status, inj.status === 429 ? { ok: false, error: 'ratelimited' } : { ok: false, error: 'fatal_error' }, headers);
+          const headers: Record<string, string> =
+            inj.retryAfter !== undefined ? { 'Retry-After': String(inj.retryAfter) } : {};
+          return this.reply(
+            res,
+            inj.status,
+            inj.status === 429 ? { ok: false, error: 'ratelimited' } : { ok: false, error: 'fatal_error' },
+            headers,
+          );
         }
         call.result = inj.error;
         return this.reply(res, 200, { ok: false, error: inj.error });
@@ -309,7 +419,15 @@ export class FakeSlack {
     if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(raw)) {
-      out[k] = /^[[{]/.test(v) ? (() => { try { return JSON.parse(v) as unknown; } catch { return v; } })() : v;
+      out[k] = /^[[{]/.test(v)
+        ? (() => {
+            try {
+              return JSON.parse(v) as unknown;
+            } catch {
+              return v;
+            }
+          })()
+        : v;
     }
     return out;
   }
@@ -324,7 +442,8 @@ export class FakeSlack {
     if (this.unknownMethods.has(method)) return { ok: false, error: 'unknown_method' };
     const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
     if (method === 'apps.connections.open') {
-      if (token !== APP_TOKEN) return { ok: false, error: token?.startsWith('xapp-') ? 'invalid_auth' : 'not_allowed_token_type' };
+      if (token !== APP_TOKEN)
+        return { ok: false, error: token?.startsWith('xapp-') ? 'invalid_auth' : 'not_allowed_token_type' };
       return { ok: true, url: `${this.url.replace('http', 'ws')}/link?ticket=${++seq}` };
     }
     if (token !== BOT_TOKEN) return { ok: false, error: token ? 'invalid_auth' : 'not_authed' };
@@ -332,7 +451,16 @@ export class FakeSlack {
     const find = (ts?: string) => this.messages.find((m) => m.channel === channel && m.ts === ts);
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'aws-ask', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID, is_enterprise_install: false };
+        return {
+          ok: true,
+          url: 'https://acme.slack.com/',
+          team: 'Acme',
+          user: 'aws-ask',
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          bot_id: BOT_ID,
+          is_enterprise_install: false,
+        };
       case 'chat.postMessage': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
@@ -340,7 +468,18 @@ export class FakeSlack {
         if (!text && !a.blocks) return { ok: false, error: 'no_text' };
         const thread = s('thread_ts');
         const blocks = Array.isArray(a.blocks) ? a.blocks : undefined;
-        const m: SlackMessage = { channel, ts: nextTs(), ...(thread ? { thread_ts: thread } : {}), text: blockText(blocks) ?? text, user: BOT_USER_ID, fromBot: true, streaming: false, tasks: [], ...(blocks ? { blocks } : {}), updates: 0 };
+        const m: SlackMessage = {
+          channel,
+          ts: nextTs(),
+          ...(thread ? { thread_ts: thread } : {}),
+          text: blockText(blocks) ?? text,
+          user: BOT_USER_ID,
+          fromBot: true,
+          streaming: false,
+          tasks: [],
+          ...(blocks ? { blocks } : {}),
+          updates: 0,
+        };
         this.messages.push(m);
         return { ok: true, channel, ts: m.ts, message: { text: m.text, ts: m.ts, user: BOT_USER_ID, bot_id: BOT_ID } };
       }
@@ -362,9 +501,20 @@ export class FakeSlack {
       case 'chat.startStream': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (!s('thread_ts')) return { ok: false, error: 'invalid_arguments' };
-        if (/^[CG]/.test(channel) && (!s('recipient_user_id') || !s('recipient_team_id'))) return { ok: false, error: 'missing_recipient_user_id' };
+        if (/^[CG]/.test(channel) && (!s('recipient_user_id') || !s('recipient_team_id')))
+          return { ok: false, error: 'missing_recipient_user_id' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const m: SlackMessage = { channel, ts: nextTs(), thread_ts: s('thread_ts')!, text: (s('markdown_text') ?? '') + markdownOf(a.chunks), user: BOT_USER_ID, fromBot: true, streaming: true, tasks: [], updates: 0 };
+        const m: SlackMessage = {
+          channel,
+          ts: nextTs(),
+          thread_ts: s('thread_ts')!,
+          text: (s('markdown_text') ?? '') + markdownOf(a.chunks),
+          user: BOT_USER_ID,
+          fromBot: true,
+          streaming: true,
+          tasks: [],
+          updates: 0,
+        };
         mergeTasks(m, tasksOf(a.chunks));
         if (m.text.length > 12_000) return { ok: false, error: 'msg_too_long' };
         this.messages.push(m);
@@ -408,7 +558,14 @@ function mergeTasks(m: SlackMessage, updates: Task[]): void {
   for (const u of updates) {
     const t = m.tasks.find((x) => x.id === u.id);
     if (t) Object.assign(t, u);
-    else m.tasks.push({ id: u.id, title: u.title, status: u.status, ...(u.details ? { details: u.details } : {}), ...(u.output ? { output: u.output } : {}) });
+    else
+      m.tasks.push({
+        id: u.id,
+        title: u.title,
+        status: u.status,
+        ...(u.details ? { details: u.details } : {}),
+        ...(u.output ? { output: u.output } : {}),
+      });
   }
 }
 
@@ -434,6 +591,8 @@ export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
  */
 export function signedHeaders(body: string, o: { secret?: string; timestamp?: number } = {}): Record<string, string> {
   const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-  const sig = `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  const sig = `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex')}`;
   return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }

@@ -4,7 +4,7 @@
  * moto is installed on first use into a git-ignored virtualenv (`.venv-moto/`) at a pinned
  * version, so `npm test` needs nothing but python3 on the machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';

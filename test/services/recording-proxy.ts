@@ -2,7 +2,7 @@
  * A loopback HTTP proxy that forwards every request to a target (moto) and records it: the tests
  * count what actually went over the wire (AssumeRole calls, refused calls that sent nothing).
  */
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -41,7 +41,13 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       const text = body.toString('utf8');
       const path = req.url ?? '/';
       const action = actionOf(req.headers, text, path);
-      const record: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: text, ...(action ? { action } : {}) };
+      const record: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path,
+        headers: req.headers,
+        body: text,
+        ...(action ? { action } : {}),
+      };
       requests.push(record);
       const upstream = request(
         { host: to.hostname, port: to.port, method: req.method, path, headers: req.headers },

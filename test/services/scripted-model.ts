@@ -3,7 +3,13 @@
  * records what it was sent. A turn can be a function of the conversation so far, to answer from
  * the tool results it was given.
  */
-import { Model, type BaseModelConfig, type Message, type ModelStreamEvent, type StreamOptions } from '@strands-agents/sdk';
+import {
+  type BaseModelConfig,
+  type Message,
+  Model,
+  type ModelStreamEvent,
+  type StreamOptions,
+} from '@strands-agents/sdk';
 
 export type Turn =
   | { readonly text: string }
@@ -58,11 +64,18 @@ export class ScriptedModel extends Model<BaseModelConfig> {
     for (const t of tools) {
       const toolUseId = `tooluse_${++ids}`;
       yield { type: 'modelContentBlockStartEvent', start: { type: 'toolUseStart', name: t.name, toolUseId } };
-      yield { type: 'modelContentBlockDeltaEvent', delta: { type: 'toolUseInputDelta', input: JSON.stringify(t.input) } };
+      yield {
+        type: 'modelContentBlockDeltaEvent',
+        delta: { type: 'toolUseInputDelta', input: JSON.stringify(t.input) },
+      };
       yield { type: 'modelContentBlockStopEvent' };
     }
     yield { type: 'modelMessageStopEvent', stopReason: tools.length ? 'toolUse' : 'endTurn' };
-    yield { type: 'modelMetadataEvent', usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 }, metrics: { latencyMs: 1 } };
+    yield {
+      type: 'modelMetadataEvent',
+      usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 },
+      metrics: { latencyMs: 1 },
+    };
   }
 }
 
@@ -84,7 +97,10 @@ export function lastPrompt(messages: Message[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
     if (m.role !== 'user') continue;
-    const text = m.content.filter((b) => b.type === 'textBlock').map((b) => (b as { text: string }).text).join('');
+    const text = m.content
+      .filter((b) => b.type === 'textBlock')
+      .map((b) => (b as { text: string }).text)
+      .join('');
     if (text) return text;
   }
   return '';

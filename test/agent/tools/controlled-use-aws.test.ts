@@ -1,24 +1,24 @@
-import { Agent, type FunctionTool } from '@strands-agents/sdk';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, type FunctionTool } from '@strands-agents/sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ConfigError, PinnedCredentials, credentialModeFromEnv } from '../../../agent/credentials.ts';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../common/policy/index.ts';
+import { ConfigError, credentialModeFromEnv, PinnedCredentials } from '../../../agent/credentials.ts';
+import { AwsCaller, type AwsCallRecord } from '../../../agent/tools/aws-caller.ts';
 import {
   CONTROLLED_USE_AWS_SPEC,
   controlledUseAwsFromEnv,
   createControlledUseAws,
   pinUseAwsProfile,
 } from '../../../agent/tools/controlled-use-aws.ts';
-import { AwsCaller, type AwsCallRecord } from '../../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../../agent/tools/settings.ts';
 import { USE_AWS_SPEC } from '../../../agent/tools/spec.ts';
 import { createUseAwsTool } from '../../../agent/tools/use-aws.ts';
-import { startRecordingProxy, type RecordingProxy } from '../../services/recording-proxy.ts';
-import { ScriptedModel, toolResultTexts } from '../../services/scripted-model.ts';
-import { runTool } from '../../helpers/tools.ts';
+import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../common/policy/index.ts';
 import { ACCOUNT, seedBuckets, seedFunctions, seedInstances, seedRoles } from '../../helpers/seed.ts';
+import { runTool } from '../../helpers/tools.ts';
+import { type RecordingProxy, startRecordingProxy } from '../../services/recording-proxy.ts';
+import { ScriptedModel, toolResultTexts } from '../../services/scripted-model.ts';
 
 const REGION = 'eu-west-3';
 const ROLE_PATH = '/controlled-test/';
@@ -29,20 +29,33 @@ let roleArns: string[];
 const roleNames = Array.from({ length: 25 }, (_, i) => `ctl-role-${String(i).padStart(2, '0')}`);
 const buckets = ['ctl-bucket-alpha', 'ctl-bucket-beta', 'ctl-bucket-gamma'];
 
-function makeTool(settings: Partial<typeof DEFAULT_SETTINGS> = {}, records?: AwsCallRecord[]): { tool: FunctionTool; caller: AwsCaller } {
+function makeTool(
+  settings: Partial<typeof DEFAULT_SETTINGS> = {},
+  records?: AwsCallRecord[],
+): { tool: FunctionTool; caller: AwsCaller } {
   const caller = new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION, ...settings });
   const credentials = new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION });
   const tool = createControlledUseAws({ credentials, caller, ...(records ? { onCall: (r) => records.push(r) } : {}) });
   return { tool, caller };
 }
 
-const input = (service_name: string, operation_name: string, parameters: unknown = {}, extra: Record<string, unknown> = {}) => ({
-  service_name, operation_name, parameters, region: REGION, label: `${service_name} ${operation_name}`, ...extra,
+const input = (
+  service_name: string,
+  operation_name: string,
+  parameters: unknown = {},
+  extra: Record<string, unknown> = {},
+) => ({
+  service_name,
+  operation_name,
+  parameters,
+  region: REGION,
+  label: `${service_name} ${operation_name}`,
+  ...extra,
 });
 
 beforeAll(async () => {
   const moto = inject('motoUrl');
-  [toolRoleArn] = await seedRoles(moto, '/', ['aws-ask-tool-ctl']) as [string];
+  [toolRoleArn] = (await seedRoles(moto, '/', ['aws-ask-tool-ctl'])) as [string];
   instanceIds = await seedInstances(moto, REGION, 12, 'ctl-web');
   roleArns = await seedRoles(moto, ROLE_PATH, roleNames);
   await seedBuckets(moto, buckets);
@@ -58,16 +71,37 @@ afterAll(async () => {
 describe('controlled_use_aws spec', () => {
   it('is a renamed deep copy of use_aws without profile_name, closed to unknown properties', () => {
     expect(CONTROLLED_USE_AWS_SPEC.name).toBe('controlled_use_aws');
-    const schema = CONTROLLED_USE_AWS_SPEC.inputSchema as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-    expect(Object.keys(schema.properties).sort()).toEqual(['label', 'operation_name', 'parameters', 'region', 'service_name']);
+    const schema = CONTROLLED_USE_AWS_SPEC.inputSchema as {
+      properties: Record<string, unknown>;
+      required: string[];
+      additionalProperties: boolean;
+    };
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'label',
+      'operation_name',
+      'parameters',
+      'region',
+      'service_name',
+    ]);
     expect(schema.required.sort()).toEqual(['label', 'operation_name', 'region', 'service_name']);
     expect(schema.additionalProperties).toBe(false);
   });
 
   it('leaves the original use_aws spec unchanged', () => {
-    const schema = USE_AWS_SPEC.inputSchema as { properties: Record<string, { type: string }>; required: string[]; additionalProperties?: boolean };
+    const schema = USE_AWS_SPEC.inputSchema as {
+      properties: Record<string, { type: string }>;
+      required: string[];
+      additionalProperties?: boolean;
+    };
     expect(USE_AWS_SPEC.name).toBe('use_aws');
-    expect(Object.keys(schema.properties).sort()).toEqual(['label', 'operation_name', 'parameters', 'profile_name', 'region', 'service_name']);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'label',
+      'operation_name',
+      'parameters',
+      'profile_name',
+      'region',
+      'service_name',
+    ]);
     expect(schema.properties.profile_name!.type).toBe('string');
     expect(schema.required).toEqual(['region', 'service_name', 'operation_name', 'label']);
     expect(schema.additionalProperties).toBeUndefined();
@@ -82,7 +116,14 @@ describe('reads through controlled_use_aws on moto', () => {
     expect(r.status).toBe('success');
     for (const id of instanceIds) expect(r.text).toContain(id);
     expect(r.text).toContain('ctl-web-11');
-    expect(records[0]).toMatchObject({ service: 'ec2', operation: 'DescribeInstances', iamAction: 'ec2:DescribeInstances', ok: true, refused: false, region: REGION });
+    expect(records[0]).toMatchObject({
+      service: 'ec2',
+      operation: 'DescribeInstances',
+      iamAction: 'ec2:DescribeInstances',
+      ok: true,
+      refused: false,
+      region: REGION,
+    });
     expect(records[0]!.pages).toBeGreaterThanOrEqual(3);
   });
 
@@ -121,7 +162,10 @@ describe('reads through controlled_use_aws on moto', () => {
     const names = (text: string) => new Set(text.match(/ctl-role-\d\d/g));
     const firstNames = names(first.text);
     expect(firstNames.size).toBe(10);
-    const next = await runTool(tool, input('iam', 'ListRoles', { PathPrefix: ROLE_PATH, MaxItems: 5, Marker: JSON.parse(m![2]!) }));
+    const next = await runTool(
+      tool,
+      input('iam', 'ListRoles', { PathPrefix: ROLE_PATH, MaxItems: 5, Marker: JSON.parse(m![2]!) }),
+    );
     expect(next.status).toBe('success');
     const nextNames = names(next.text);
     expect(nextNames.size).toBe(10);
@@ -157,19 +201,59 @@ describe('refusals and bad input send nothing to AWS', () => {
   });
 
   const rejected: [string, unknown, RegExp][] = [
-    ['profile_name', { ...input('sts', 'get_caller_identity'), profile_name: 'admin' }, /Unknown input property profile_name.*cannot be chosen/],
-    ['endpoint_url', { ...input('sts', 'get_caller_identity'), endpoint_url: 'http://evil' }, /Unknown input property endpoint_url.*cannot be chosen/],
-    ['credentials', { ...input('sts', 'get_caller_identity'), credentials: { accessKeyId: 'x' } }, /Unknown input property credentials/],
-    ['an unknown field', { ...input('sts', 'get_caller_identity'), mode: 'admin' }, /Unknown input property mode; allowed: /],
-    ['a non-string service', { ...input('sts', 'get_caller_identity'), service_name: 5 }, /service_name must be a string, not number/],
-    ['an array of parameters', input('ec2', 'describe_instances', [1, 2]), /"parameters" must be an object.*not an array/],
+    [
+      'profile_name',
+      { ...input('sts', 'get_caller_identity'), profile_name: 'admin' },
+      /Unknown input property profile_name.*cannot be chosen/,
+    ],
+    [
+      'endpoint_url',
+      { ...input('sts', 'get_caller_identity'), endpoint_url: 'http://evil' },
+      /Unknown input property endpoint_url.*cannot be chosen/,
+    ],
+    [
+      'credentials',
+      { ...input('sts', 'get_caller_identity'), credentials: { accessKeyId: 'x' } },
+      /Unknown input property credentials/,
+    ],
+    [
+      'an unknown field',
+      { ...input('sts', 'get_caller_identity'), mode: 'admin' },
+      /Unknown input property mode; allowed: /,
+    ],
+    [
+      'a non-string service',
+      { ...input('sts', 'get_caller_identity'), service_name: 5 },
+      /service_name must be a string, not number/,
+    ],
+    [
+      'an array of parameters',
+      input('ec2', 'describe_instances', [1, 2]),
+      /"parameters" must be an object.*not an array/,
+    ],
     ['malformed JSON parameters', input('ec2', 'describe_instances', '{"MaxResults": 5'), /not valid JSON/],
     ['a bad region', { ...input('ec2', 'describe_instances'), region: 'moon-1' }, /not an AWS region name/],
-    ['an endpoint in parameters', input('sts', 'get_caller_identity', { endpoint: 'http://evil' }), /unknown parameter endpoint.*takes no parameters/],
-    ['an unknown parameter', input('ec2', 'describe_instances', { InstanceIdz: ['i-1'] }), /unknown parameter InstanceIdz\. It accepts: InstanceIds,/],
+    [
+      'an endpoint in parameters',
+      input('sts', 'get_caller_identity', { endpoint: 'http://evil' }),
+      /unknown parameter endpoint.*takes no parameters/,
+    ],
+    [
+      'an unknown parameter',
+      input('ec2', 'describe_instances', { InstanceIdz: ['i-1'] }),
+      /unknown parameter InstanceIdz\. It accepts: InstanceIds,/,
+    ],
     ['a missing required parameter', input('s3', 'list_objects_v2', {}), /missing required Bucket/],
-    ['an unsupported service', input('quantum', 'list_things'), /Unsupported service "quantum"\. Supported services: acm, apigateway,.*sts\./],
-    ['an unknown operation', input('ec2', 'describe_instancez'), /ec2 has no operation "describe_instancez"\. Nearest valid names: DescribeInstances/],
+    [
+      'an unsupported service',
+      input('quantum', 'list_things'),
+      /Unsupported service "quantum"\. Supported services: acm, apigateway,.*sts\./,
+    ],
+    [
+      'an unknown operation',
+      input('ec2', 'describe_instancez'),
+      /ec2 has no operation "describe_instancez"\. Nearest valid names: DescribeInstances/,
+    ],
     ['not an object', 'describe everything', /Input must be an object/],
   ];
 
@@ -195,7 +279,10 @@ describe('pinned credentials', () => {
   it('200 calls cost one AssumeRole, whose request carries the session policy and the asker', async () => {
     const { tool } = makeTool();
     const credentials = new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION });
-    const counted = createControlledUseAws({ credentials, caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }) });
+    const counted = createControlledUseAws({
+      credentials,
+      caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }),
+    });
     void tool;
     const before = proxy.count('AssumeRole');
     const asker = { teamId: 'T0TEAM', userId: 'U0ALICE', channelId: 'C0OPS' };
@@ -232,10 +319,18 @@ describe('pinned credentials', () => {
     expect(() => credentialModeFromEnv({})).toThrow(/set TOOL_ROLE_ARN .* or AGENT_TOOL_USE_AWS_PROFILE_NAME/);
     expect(() => controlledUseAwsFromEnv({})).toThrow(/TOOL_ROLE_ARN/);
     expect(() => credentialModeFromEnv({ TOOL_ROLE_ARN: 'admin' })).toThrow(/TOOL_ROLE_ARN must be an IAM role ARN/);
-    expect(() => controlledUseAwsFromEnv({ TOOL_ROLE_ARN: toolRoleArn, USE_AWS_MAX_BYTES: 'lots' })).toThrow(/USE_AWS_MAX_BYTES must be a whole number/);
-    expect(credentialModeFromEnv({ AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev' })).toEqual({ kind: 'profile', profile: 'dev' });
-    expect(credentialModeFromEnv({ TOOL_ROLE_ARN: toolRoleArn, AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev' }))
-      .toEqual({ kind: 'role', roleArn: toolRoleArn, profile: 'dev' });
+    expect(() => controlledUseAwsFromEnv({ TOOL_ROLE_ARN: toolRoleArn, USE_AWS_MAX_BYTES: 'lots' })).toThrow(
+      /USE_AWS_MAX_BYTES must be a whole number/,
+    );
+    expect(credentialModeFromEnv({ AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev' })).toEqual({
+      kind: 'profile',
+      profile: 'dev',
+    });
+    expect(credentialModeFromEnv({ TOOL_ROLE_ARN: toolRoleArn, AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev' })).toEqual({
+      kind: 'role',
+      roleArn: toolRoleArn,
+      profile: 'dev',
+    });
   });
 });
 
@@ -243,12 +338,17 @@ describe('in an agent', () => {
   it('bad calls come back to the model as errors and the agent still answers', async () => {
     const { tool } = makeTool();
     const model = new ScriptedModel([
-      { tools: [
-        { name: 'controlled_use_aws', input: input('ec2', 'terminate_instances', { InstanceIds: ['i-1'] }) },
-        { name: 'controlled_use_aws', input: { ...input('ec2', 'describe_instances'), profile_name: 'admin' } },
-        { name: 'controlled_use_aws', input: input('nosuch', 'thing') },
-        { name: 'controlled_use_aws', input: input('ec2', 'describe_instances', { Filters: [{ Name: 'tag:Name', Values: ['ctl-web-3'] }] }) },
-      ] },
+      {
+        tools: [
+          { name: 'controlled_use_aws', input: input('ec2', 'terminate_instances', { InstanceIds: ['i-1'] }) },
+          { name: 'controlled_use_aws', input: { ...input('ec2', 'describe_instances'), profile_name: 'admin' } },
+          { name: 'controlled_use_aws', input: input('nosuch', 'thing') },
+          {
+            name: 'controlled_use_aws',
+            input: input('ec2', 'describe_instances', { Filters: [{ Name: 'tag:Name', Values: ['ctl-web-3'] }] }),
+          },
+        ],
+      },
       (messages) => ({ text: `Results: ${toolResultTexts(messages).length}` }),
     ]);
     const agent = new Agent({ model, tools: [tool], printer: false });

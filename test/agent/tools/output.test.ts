@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, countItems, fitToBudget, redact, toPlain, type Plain } from '../../../agent/tools/output.ts';
+import { countItems, fitToBudget, type Plain, REDACTED, redact, toPlain } from '../../../agent/tools/output.ts';
 
 describe('toPlain', () => {
   it('drops SDK metadata, writes dates as ISO, decodes small text bytes and summarises binary', () => {
@@ -42,11 +42,27 @@ describe('redact', () => {
   it('redacts secret-named environment variables of Lambda and ECS, keeping the rest', () => {
     const { value } = redact({
       Functions: [{ Environment: { Variables: { DB_PASSWORD: 'p', STRIPE_API_KEY: 'k', LOG_LEVEL: 'debug' } } }],
-      containerDefinitions: [{ environment: [{ name: 'AUTH_TOKEN', value: 't' }, { name: 'REGION', value: 'eu-west-1' }] }],
+      containerDefinitions: [
+        {
+          environment: [
+            { name: 'AUTH_TOKEN', value: 't' },
+            { name: 'REGION', value: 'eu-west-1' },
+          ],
+        },
+      ],
     });
     expect(value).toEqual({
-      Functions: [{ Environment: { Variables: { DB_PASSWORD: REDACTED, STRIPE_API_KEY: REDACTED, LOG_LEVEL: 'debug' } } }],
-      containerDefinitions: [{ environment: [{ name: 'AUTH_TOKEN', value: REDACTED }, { name: 'REGION', value: 'eu-west-1' }] }],
+      Functions: [
+        { Environment: { Variables: { DB_PASSWORD: REDACTED, STRIPE_API_KEY: REDACTED, LOG_LEVEL: 'debug' } } },
+      ],
+      containerDefinitions: [
+        {
+          environment: [
+            { name: 'AUTH_TOKEN', value: REDACTED },
+            { name: 'REGION', value: 'eu-west-1' },
+          ],
+        },
+      ],
     });
   });
 
@@ -72,7 +88,11 @@ describe('redact', () => {
 });
 
 describe('fitToBudget', () => {
-  const instances = (n: number) => Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${String(i).padStart(17, '0')}`, State: { Name: 'running' } }));
+  const instances = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      InstanceId: `i-${String(i).padStart(17, '0')}`,
+      State: { Name: 'running' },
+    }));
 
   it('leaves a result within budget untouched', () => {
     const v = { Buckets: [{ Name: 'a' }] };
@@ -98,11 +118,19 @@ describe('fitToBudget', () => {
     expect(res).toHaveLength(1);
     expect(res[0]!.ReservationId).toBe('r-1');
     expect(res[0]!.Instances.length).toBeGreaterThan(5);
-    expect(cuts).toEqual([{ path: 'Reservations[0].Instances', kept: res[0]!.Instances.length, total: 300, unit: 'items' }]);
+    expect(cuts).toEqual([
+      { path: 'Reservations[0].Instances', kept: res[0]!.Instances.length, total: 300, unit: 'items' },
+    ]);
   });
 
   it('fills the budget: whole small items first, then part of the next big one', () => {
-    const v: Plain = { Reservations: [{ ReservationId: 'r-small', Instances: instances(2) }, { ReservationId: 'r-big', Instances: instances(500) }, { ReservationId: 'r-big2', Instances: instances(500) }] };
+    const v: Plain = {
+      Reservations: [
+        { ReservationId: 'r-small', Instances: instances(2) },
+        { ReservationId: 'r-big', Instances: instances(500) },
+        { ReservationId: 'r-big2', Instances: instances(500) },
+      ],
+    };
     const { value, cuts, bytes } = fitToBudget(v, 4_000);
     expect(bytes).toBeLessThanOrEqual(4_000);
     expect(bytes).toBeGreaterThan(3_000);
@@ -116,10 +144,15 @@ describe('fitToBudget', () => {
   });
 
   it('keeps single records whole: no record is shown with its nested lists cut away', () => {
-    const record = (i: number) => ({ InstanceId: `i-${i}`, NetworkInterfaces: [{ Id: `eni-${i}`, Ips: ['10.0.0.1'] }], Tags: [{ Key: 'Name', Value: `n-${i}`.padEnd(200, '.') }] });
+    const record = (i: number) => ({
+      InstanceId: `i-${i}`,
+      NetworkInterfaces: [{ Id: `eni-${i}`, Ips: ['10.0.0.1'] }],
+      Tags: [{ Key: 'Name', Value: `n-${i}`.padEnd(200, '.') }],
+    });
     const { value, cuts } = fitToBudget({ Instances: Array.from({ length: 50 }, (_, i) => record(i)) }, 3_000);
     expect(cuts.map((c) => c.path)).toEqual(['Instances']);
-    for (const r of (value as { Instances: ReturnType<typeof record>[] }).Instances) expect(r.NetworkInterfaces).toHaveLength(1);
+    for (const r of (value as { Instances: ReturnType<typeof record>[] }).Instances)
+      expect(r.NetworkInterfaces).toHaveLength(1);
   });
 
   it('cuts an over-long string when there is no array to cut', () => {
@@ -138,6 +171,8 @@ describe('fitToBudget', () => {
 describe('compaction', () => {
   it('drops empty nested values but keeps an empty top-level list, which is the answer', () => {
     expect(toPlain({ Reservations: [] })).toEqual({ Reservations: [] });
-    expect(toPlain({ Reservations: [{ Groups: [], Reason: '', Tags: {}, Id: 'r-1' }] })).toEqual({ Reservations: [{ Id: 'r-1' }] });
+    expect(toPlain({ Reservations: [{ Groups: [], Reason: '', Tags: {}, Id: 'r-1' }] })).toEqual({
+      Reservations: [{ Id: 'r-1' }],
+    });
   });
 });
