@@ -20,9 +20,27 @@ export interface LoggerOptions {
   readonly base?: Record<string, unknown>;
 }
 
+/** What an AWS SDK error adds to the name and message: the service's error code, HTTP status, request id. */
+interface AwsErrorLike {
+  readonly Code?: unknown;
+  readonly code?: unknown;
+  readonly $fault?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
+}
+
+/** An error as a log field: name and message, and for AWS errors the code, status and request id. */
 function errorFields(v: unknown): unknown {
-  if (v instanceof Error) return { name: v.name, message: v.message };
-  return v;
+  if (!(v instanceof Error)) return v;
+  const aws = v as Error & AwsErrorLike;
+  const code = typeof aws.Code === 'string' ? aws.Code : typeof aws.code === 'string' ? aws.code : undefined;
+  return {
+    name: v.name,
+    message: v.message,
+    ...(code ? { code } : {}),
+    ...(typeof aws.$fault === 'string' ? { fault: aws.$fault } : {}),
+    ...(aws.$metadata?.httpStatusCode ? { httpStatus: aws.$metadata.httpStatusCode } : {}),
+    ...(aws.$metadata?.requestId ? { requestId: aws.$metadata.requestId } : {}),
+  };
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {

@@ -95,6 +95,8 @@ export class AgentService {
     this.busy.enter();
     let session: Session | undefined;
     let acquired = false;
+    // this invocation's own time limit: its firing, not an error's name, is what makes a `timeout`
+    let timeout: AbortSignal | undefined;
     try {
       session = this.sessions.get(sessionId);
       await this.sessions.acquire(session);
@@ -107,7 +109,7 @@ export class AgentService {
         ended.push(toolEnd(summary));
       };
       session.sink = (record) => end(toolCallSummary(record));
-      const timeout = AbortSignal.timeout(this.opts.invocationTimeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS);
+      timeout = AbortSignal.timeout(this.opts.invocationTimeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS);
       const cancel = signal ? AbortSignal.any([signal, timeout]) : timeout;
       const stream = session.agent.stream(request.prompt, {
         invocationState: request.asker ? { asker: { ...request.asker } } : {},
@@ -134,14 +136,17 @@ export class AgentService {
       if (u) usage = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, totalTokens: u.totalTokens };
       yield { type: 'done', usage, toolCalls, durationMs: Date.now() - started };
     } catch (e) {
-      const timedOut = (e as { name?: string }).name === 'TimeoutError';
+      const timedOut = timeout?.aborted === true;
       if (session && (signal?.aborted || timedOut)) {
         // The agent may still be mid-turn: cancel it and give this thread a fresh agent next time
         // (reloaded from the session store when there is one) rather than risk a corrupt conversation.
         session.agent.cancel();
         this.sessions.drop(session);
       }
-      const failure = describeFailure(e, this.opts.settings);
+      const failure = describeFailure(e, this.opts.settings, {
+        timedOut,
+        cancelledByCaller: signal?.aborted === true && !timedOut,
+      });
       outcome = failure.code;
       log.error('invocation failed', { code: failure.code, error: e });
       yield { type: 'error', code: failure.code, message: userMessage(failure, ref), ref };

@@ -19,7 +19,20 @@ const MODEL_ACCESS = anyOf([
   'ValidationException.*model',
 ]);
 const CREDENTIALS = /CredentialsProviderError|Could not load credentials|ExpiredToken/i;
-const CANCELLED = /aborted|cancel/i;
+/** The model's endpoint could not be reached or dropped the connection: not the asker's doing. */
+const NETWORK = anyOf([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EPIPE',
+  'socket hang up',
+  'NetworkingError',
+  'TimeoutError',
+  'RequestTimeout',
+  'aborted',
+]);
 const MODEL_ERROR = anyOf([
   'ModelError',
   'ContextWindowOverflow',
@@ -45,17 +58,26 @@ export function modelAccessFailure(model: ModelPlace): Failure {
   return { code: FAILURES.modelAccess.code, message: `${message.slice(0, end)} (${where})${message.slice(end)}` };
 }
 
-/** The failure to show for an error of an invocation. */
-export function describeFailure(e: unknown, model: ModelPlace): Failure {
-  const err = e as { name?: string; message?: string } | undefined;
+/**
+ * The failure to show for an error of an invocation. `timedOut`: the invocation's own time limit
+ * fired; `cancelledByCaller`: the caller's signal aborted (the asker went away). Only these make a
+ * `timeout` or a `cancelled`: an SDK TimeoutError or an abort-looking network error from the model's
+ * endpoint is a model failure.
+ */
+export function describeFailure(
+  e: unknown,
+  model: ModelPlace,
+  by: { readonly timedOut?: boolean; readonly cancelledByCaller?: boolean } = {},
+): Failure {
+  const err = e as { name?: string; message?: string; code?: string } | undefined;
   const name = err?.name ?? '';
-  const text = `${name} ${err?.message ?? ''}`;
+  const text = `${name} ${err?.message ?? ''} ${err?.code ?? ''}`;
   if (e instanceof BusyError) return FAILURES.busy;
-  if (name === 'TimeoutError') return FAILURES.timeout;
+  if (by.timedOut) return FAILURES.timeout;
+  if (by.cancelledByCaller) return FAILURES.cancelled;
   if (e instanceof ModelThrottledError || THROTTLED.test(text)) return FAILURES.modelThrottled;
   if (MODEL_ACCESS.test(text)) return modelAccessFailure(model);
   if (CREDENTIALS.test(text)) return FAILURES.awsCredentials;
-  if (name === 'AbortError' || CANCELLED.test(text)) return FAILURES.cancelled;
-  if (MODEL_ERROR.test(text)) return FAILURES.modelError;
+  if (MODEL_ERROR.test(text) || NETWORK.test(text)) return FAILURES.modelError;
   return FAILURES.internal;
 }

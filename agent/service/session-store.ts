@@ -30,7 +30,9 @@ export class SessionStore {
 
   /** The session manager that loads and saves one runtime session's conversation. */
   managerFor(runtimeSessionId: string): SessionManager {
-    const { bucket, prefix } = this.settings;
+    const { bucket } = this.settings;
+    // S3Storage puts its own `/` after the prefix: `sessions/` would make keys `sessions//<id>/…`
+    const prefix = this.settings.prefix?.replace(/\/+$/, '');
     return new SessionManager({
       sessionId: storageSessionId(runtimeSessionId),
       storage: { snapshot: new S3Storage({ bucket, ...(prefix ? { prefix } : {}), s3Client: this.s3 }) },
