@@ -2,7 +2,9 @@
  * The CDK app: `npm run synth` / `npm run deploy`. Settings come from CDK context (cdk.json or
  * `-c key=value`), all optional:
  *
- *   stackName           default aws-ask
+ *   stackName           default aws-ask; it also names the AgentCore runtime (runtimeNameFor in
+ *                       infra/deploy-names.ts: aws-ask → aws_ask, second → second), so two stacks can share
+ *                       an account and region
  *   modelId             Bedrock model or inference profile (default global.anthropic.claude-sonnet-4-6)
  *   agentArtifact       code (Node 22 package, default) | container (arm64 image; needs Docker)
  *   regions             comma-separated regions the agent may look in (AWS_ASK_REGIONS)
@@ -11,6 +13,9 @@
  *   sessionRetentionDays  days conversations are kept (default 30)
  *   alarmEmail          email for the dead-letter alarm
  *   slackApiUrl         another Slack API base (GovSlack)
+ *
+ * AwsAskStackProps has two settings with no context key yet: receiverReservedConcurrency (default 10;
+ * false on an account whose Lambda concurrency limit is under 110) and marketplaceProductIds.
  *
  * cdk-nag's AwsSolutions checks run on every synth.
  */

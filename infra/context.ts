@@ -15,6 +15,12 @@ export function stackPropsFromContext(get: (key: string) => unknown): { stackNam
   const email = read.str('alarmEmail');
   if (email !== undefined && !EMAIL.test(email))
     read.problem(`context alarmEmail is not an email address (got "${email}").`);
+  const concurrency = read.str('receiverReservedConcurrency');
+  let receiverReservedConcurrency: number | false | undefined;
+  if (concurrency === 'none' || concurrency === 'false') receiverReservedConcurrency = false;
+  else if (concurrency !== undefined) {
+    receiverReservedConcurrency = read.int('receiverReservedConcurrency', 10, 1, 1_000);
+  }
   const modelId = read.str('modelId');
   const slackApiUrl = read.str('slackApiUrl');
   const result = {
@@ -26,6 +32,8 @@ export function stackPropsFromContext(get: (key: string) => unknown): { stackNam
       allowedTeamIds: read.list('allowedTeamIds'),
       allowedChannelIds: read.list('allowedChannelIds'),
       allowedUserIds: read.list('allowedUserIds'),
+      marketplaceProductIds: read.list('marketplaceProductIds'),
+      ...(receiverReservedConcurrency !== undefined ? { receiverReservedConcurrency } : {}),
       ...(modelId ? { modelId } : {}),
       ...(days ? { sessionRetentionDays: Number(days) } : {}),
       ...(email ? { alarmEmail: email } : {}),

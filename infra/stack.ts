@@ -11,9 +11,9 @@
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import {
+  ArnFormat,
   CfnOutput,
   CustomResource,
-  DefaultStackSynthesizer,
   Duration,
   Lazy,
   RemovalPolicy,
@@ -26,8 +26,8 @@ import { AgentCoreRuntime, Runtime as AgentRuntime, AgentRuntimeArtifact } from 
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { ArnPrincipal, type IPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { DockerImageAsset, Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { ArnPrincipal, type IPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
   FunctionUrlAuthType,
@@ -40,6 +40,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -47,8 +48,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import { DEFAULT_MAX_RECEIVE_COUNT, DEFAULT_MODEL_ID } from '../common/defaults.ts';
-import { bundleAgent, esbuildDefaults, repoRoot } from './bundle.ts';
+import { AGENT_ENTRY, bundleAgent, esbuildDefaults, repoRoot } from './bundle.ts';
+import { runtimeNameFor } from './deploy-names.ts';
 import { ToolRole } from './tool-role.ts';
+
+export { RUNTIME_NAME_PATTERN, runtimeNameFor } from './deploy-names.ts';
 
 export interface AwsAskStackProps extends StackProps {
   /** Principals that may also assume the tool role (developers, for local runs). */
@@ -69,12 +73,55 @@ export interface AwsAskStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** Another Slack API base (GovSlack). */
   readonly slackApiUrl?: string;
+  /**
+   * Reserved concurrency of the receiver, the Lambda behind the public Function URL: it caps what
+   * unauthenticated traffic can cost and keeps it from starving the account's other functions.
+   * Default DEFAULT_RECEIVER_RESERVED_CONCURRENCY (10); `false` reserves none. Lambda keeps 100 of the
+   * account's concurrency unreserved, so an account whose limit is under 110 (some new accounts) needs
+   * `false` or a higher limit (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+   */
+  readonly receiverReservedConcurrency?: number | false;
+  /**
+   * AWS Marketplace product ids of the model, if known: the runtime role may then subscribe to those
+   * products only (aws-marketplace:ProductId,
+   * https://docs.aws.amazon.com/bedrock/latest/userguide/model-access-product-ids.html). Without them it
+   * may subscribe to any product, which the first call to a third-party model needs.
+   */
+  readonly marketplaceProductIds?: readonly string[];
 }
 
 const PRINCIPAL_ARN =
   /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
 export const MAX_RECEIVE_COUNT = DEFAULT_MAX_RECEIVE_COUNT;
 export const WORKER_TIMEOUT = Duration.minutes(6);
+/**
+ * "set the source queue's visibility timeout to at least six times the configuration timeout on your
+ * function", so Lambda can retry a batch it was throttled on before the message turns visible again
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html): 6 × 6 min = 36 min.
+ */
+export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * WORKER_TIMEOUT.toSeconds());
+/** The MMDSv2 custom resource's Lambda; the handler's one deadline for both waits ends before it. */
+export const MMDS_HANDLER_TIMEOUT = Duration.minutes(14);
+export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 10;
+/**
+ * What Powertools idempotency does with its table, and nothing more (no Scan, BatchWrite or stream reads):
+ * https://docs.aws.amazon.com/powertools/typescript/latest/features/idempotency/#iam-permissions
+ */
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+/** The actions the first call to a third-party model needs to subscribe to it through AWS Marketplace. */
+export const MARKETPLACE_ACTIONS = [
+  'aws-marketplace:Subscribe',
+  'aws-marketplace:Unsubscribe',
+  'aws-marketplace:ViewSubscriptions',
+] as const;
+
+// the agent package is bundled once per process, however many stacks an app makes
+let agentPackageDir: string | undefined;
 
 /** Bedrock resources a model id needs: the inference profile (if it is one) and its foundation model. */
 export function modelResources(stack: Stack, modelId: string): string[] {
@@ -88,6 +135,13 @@ export function modelResources(stack: Stack, modelId: string): string[] {
 export class AwsAskStack extends Stack {
   readonly toolRole: ToolRole;
   readonly runtime: AgentRuntime;
+  /** The runtime's name, runtimeNameFor(stackName). */
+  readonly runtimeName: string;
+  /** The runtime's execution role (runtime.role is a view of it that takes no grants). */
+  readonly runtimeRole: Role;
+  /** The zipped agent package in the CDK assets bucket (not with agentArtifact: 'container'). */
+  readonly codeAsset?: Asset;
+  readonly mmdsHandler: LambdaFunction;
   readonly receiver: LambdaFunction;
   readonly worker: LambdaFunction;
   readonly queue: Queue;
@@ -143,23 +197,61 @@ export class AwsAskStack extends Stack {
     });
 
     // ---- the agent on AgentCore Runtime
-    const artifact =
-      props.agentArtifact === 'container'
-        ? AgentRuntimeArtifact.fromAsset(repoRoot, {
-            file: 'agent/Dockerfile',
-            platform: Platform.LINUX_ARM64,
-            exclude: ['node_modules', 'cdk.out', '.venv-moto', '.tools', 'dist', '.git'],
-          })
-        : AgentRuntimeArtifact.fromCodeAsset({
-            path: bundleAgent().dir,
-            runtime: AgentCoreRuntime.NODE_22,
-            entrypoint: ['server.mjs'],
-          });
+    // one runtime name per stack: names are unique in an account and region and cannot change
+    this.runtimeName = runtimeNameFor(this.stackName);
+    // ARNs of this stack's runtime only: a runtime id is its name, "-" and 10 characters
+    // (https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateAgentRuntimeEndpoint.html),
+    // and a name has no "-", so "<name>-*" matches no other runtime's (aws_ask-* is not aws_ask_2-…)
+    const thisRuntime = `${this.runtimeName}-*`;
+
+    // The execution role is ours, not the construct's: its trust names this runtime exactly (the
+    // construct's "runtime/<name>*" also matches any longer name), and it gets only the statements below.
+    this.runtimeRole = new Role(this, 'RuntimeRole', {
+      description: `aws-ask: execution role of the AgentCore runtime ${this.runtimeName}`,
+      assumedBy: new ServicePrincipal('bedrock-agentcore.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'bedrock-agentcore',
+              resource: 'runtime',
+              resourceName: thisRuntime,
+            }),
+          },
+        },
+      }),
+      maxSessionDuration: Duration.hours(8),
+    });
+    const runtimeRole = this.runtimeRole;
+
+    let artifact: AgentRuntimeArtifact;
+    if (props.agentArtifact === 'container') {
+      const image = new DockerImageAsset(this, 'AgentImage', {
+        directory: repoRoot,
+        file: 'agent/Dockerfile',
+        platform: Platform.LINUX_ARM64,
+        exclude: ['node_modules', 'cdk.out', '.venv-moto', '.tools', 'dist', '.git'],
+      });
+      image.repository.grantPull(runtimeRole);
+      artifact = AgentRuntimeArtifact.fromImageUri(image.imageUri);
+    } else {
+      agentPackageDir ??= bundleAgent().dir;
+      this.codeAsset = new Asset(this, 'AgentCode', { path: agentPackageDir });
+      artifact = AgentRuntimeArtifact.fromS3(
+        { bucketName: this.codeAsset.s3BucketName, objectKey: this.codeAsset.s3ObjectKey },
+        AgentCoreRuntime.NODE_22,
+        [AGENT_ENTRY],
+      );
+      for (const s of this.readCodePackage(this.codeAsset)) runtimeRole.addToPrincipalPolicy(s);
+    }
     const regions = props.regions?.length ? props.regions.join(',') : undefined;
     // the tool role trusts the runtime's role, so it is made after the runtime: its ARN is filled in late
     let toolRoleArn = '';
     this.runtime = new AgentRuntime(this, 'AgentRuntime', {
-      runtimeName: 'aws_ask',
+      runtimeName: this.runtimeName,
+      // withoutPolicyUpdates: the construct's own grants (the whole assets bucket, workload access
+      // tokens the agent never asks for) are dropped; the role gets exactly the statements in this file
+      executionRole: runtimeRole.withoutPolicyUpdates(),
       description: 'aws-ask: answers questions about this AWS account with read-only calls',
       agentRuntimeArtifact: artifact,
       lifecycleConfiguration: { idleRuntimeSessionTimeout: Duration.minutes(15), maxLifetime: Duration.hours(8) },
@@ -171,18 +263,93 @@ export class AwsAskStack extends Stack {
         ...(regions ? { AWS_ASK_REGIONS: regions } : {}),
       },
     });
-    const runtimeRole = this.runtime.role;
+    // the runtime starts only once its role has its policies
+    this.runtime.node.addDependency(runtimeRole);
 
     // the tool role trusts the runtime's execution role (and named developers), nobody else
     const trusted: IPrincipal[] = [runtimeRole, ...locals.map((a) => new ArnPrincipal(a))];
     this.toolRole = new ToolRole(this, 'ToolRole', { trustedBy: trusted });
     toolRoleArn = this.toolRole.role.roleArn;
 
+    // What AgentCore Runtime needs of the execution role, as documented
+    // (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html), with the
+    // log groups narrowed to this runtime's (/aws/bedrock-agentcore/runtimes/<runtime id>-<endpoint>, as
+    // the CDK construct names them). Not its GetWorkloadAccessToken*: the service gets workload access
+    // tokens through its own service-linked role, AWSServiceRoleForBedrockAgentCoreRuntimeIdentity
+    // (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/service-linked-roles.html), and the
+    // agent calls no AgentCore Identity API.
+    const logGroups = `/aws/bedrock-agentcore/runtimes/${thisRuntime}`;
+    const logs = (name: string) =>
+      this.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'RuntimeLogGroups',
+        actions: ['logs:DescribeLogStreams', 'logs:CreateLogGroup'],
+        resources: [logs(logGroups)],
+      }),
+    );
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'DescribeLogGroups', actions: ['logs:DescribeLogGroups'], resources: [logs('*')] }),
+    );
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'RuntimeLogStreams',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logs(`${logGroups}:log-stream:*`)],
+      }),
+    );
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'Traces',
+        actions: [
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        resources: ['*'],
+      }),
+    );
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'Metrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'bedrock-agentcore' } },
+      }),
+    );
     runtimeRole.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'InvokeTheModel',
         actions: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
         resources: modelResources(this, modelId),
+      }),
+    );
+    // The first call to a third-party model in an account subscribes to it through AWS Marketplace, as the
+    // calling role: without these every answer of a fresh account fails with AccessDeniedException
+    // (https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html). Only Subscribe has a
+    // condition key, aws-marketplace:ProductId
+    // (https://docs.aws.amazon.com/bedrock/latest/userguide/model-access-permissions.html); none of the
+    // three has a resource type, hence "*".
+    const products = props.marketplaceProductIds ?? [];
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'SubscribeToTheModelOnFirstUse',
+        actions: ['aws-marketplace:Subscribe'],
+        resources: ['*'],
+        ...(products.length ? { conditions: { StringEquals: { 'aws-marketplace:ProductId': [...products] } } } : {}),
+      }),
+    );
+    runtimeRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ModelSubscriptions',
+        actions: ['aws-marketplace:Unsubscribe', 'aws-marketplace:ViewSubscriptions'],
+        resources: ['*'],
       }),
     );
     runtimeRole.addToPrincipalPolicy(
@@ -210,24 +377,30 @@ export class AwsAskStack extends Stack {
     );
 
     // MMDSv2: CloudFormation cannot set it on the runtime, so a custom resource does, after every update
-    const mmdsHandler = new NodejsFunction(
+    this.mmdsHandler = new NodejsFunction(
       this,
       'RequireMmdsV2Handler',
-      this.functionProps('infra/mmds-handler.ts', 'onEvent', logRetention, 'Mmds', Duration.minutes(14)),
+      this.functionProps('infra/mmds-handler.ts', 'onEvent', logRetention, 'Mmds', MMDS_HANDLER_TIMEOUT),
     );
+    const mmdsHandler = this.mmdsHandler;
     mmdsHandler.addToRolePolicy(
       new PolicyStatement({
+        sid: 'GetAndUpdateThisRuntime',
         actions: ['bedrock-agentcore:GetAgentRuntime', 'bedrock-agentcore:UpdateAgentRuntime'],
         resources: [this.runtime.agentRuntimeArn, `${this.runtime.agentRuntimeArn}/*`],
       }),
     );
     mmdsHandler.addToRolePolicy(
       new PolicyStatement({
+        sid: 'PassTheRuntimeRole',
         actions: ['iam:PassRole'],
         resources: [runtimeRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'bedrock-agentcore.amazonaws.com' } },
       }),
     );
+    // UpdateAgentRuntime with a zipped artifact in S3 reads it as the caller: without this the first deploy
+    // rolls back (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-code-deploy-common-issues.html)
+    if (this.codeAsset) for (const s of this.readCodePackage(this.codeAsset)) mmdsHandler.addToRolePolicy(s);
     const mmdsProvider = new Provider(this, 'RequireMmdsV2Provider', { onEventHandler: mmdsHandler });
     const mmds = new CustomResource(this, 'RequireMmdsV2', {
       serviceToken: mmdsProvider.serviceToken,
@@ -249,7 +422,7 @@ export class AwsAskStack extends Stack {
       contentBasedDeduplication: false,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: WORKER_TIMEOUT.plus(WORKER_TIMEOUT),
+      visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
@@ -261,6 +434,7 @@ export class AwsAskStack extends Stack {
       ...(props.allowedUserIds?.length ? { ALLOWED_USER_IDS: props.allowedUserIds.join(',') } : {}),
     };
 
+    const receiverConcurrency = props.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY;
     this.receiver = new NodejsFunction(this, 'Receiver', {
       ...this.functionProps(
         'bot/lambda/receiver.ts',
@@ -271,6 +445,7 @@ export class AwsAskStack extends Stack {
       ),
       description: 'aws-ask: verifies Slack requests, acks, and queues questions',
       environment: { ...slackEnv, QUEUE_URL: this.queue.queueUrl, LOG_LEVEL: 'info' },
+      ...(receiverConcurrency === false ? {} : { reservedConcurrentExecutions: receiverConcurrency }),
     });
     this.slackSecret.grantRead(this.receiver);
     this.queue.grantSendMessages(this.receiver);
@@ -289,7 +464,7 @@ export class AwsAskStack extends Stack {
       },
     });
     this.slackSecret.grantRead(this.worker);
-    idempotency.grantReadWriteData(this.worker);
+    idempotency.grant(this.worker, ...IDEMPOTENCY_ACTIONS);
     this.worker.addToRolePolicy(
       new PolicyStatement({
         sid: 'InvokeTheAgentRuntime',
@@ -330,6 +505,10 @@ export class AwsAskStack extends Stack {
       value: this.runtime.agentRuntimeArn,
       description: 'AGENT_RUNTIME_ARN: the AgentCore runtime',
     });
+    new CfnOutput(this, 'RuntimeName', {
+      value: this.runtimeName,
+      description: 'The AgentCore runtime name, derived from the stack name (one per account and region)',
+    });
     new CfnOutput(this, 'ToolRoleArn', {
       value: this.toolRole.role.roleArn,
       description: 'TOOL_ROLE_ARN: the read-only role the agent assumes',
@@ -346,6 +525,28 @@ export class AwsAskStack extends Stack {
       value: mmds.getAttString('RequireMMDSV2'),
       description: 'Set by the RequireMmdsV2 custom resource after each runtime update',
     });
+  }
+
+  /**
+   * Reading the zipped code package: that object only (s3:GetObjectVersion too, for a versioned
+   * location), and kms:Decrypt through S3 for a bootstrap bucket encrypted with a customer-managed key
+   * (`cdk bootstrap --bootstrap-customer-key`), whose id the stack cannot know
+   * (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-code-deploy-common-issues.html).
+   */
+  private readCodePackage(code: Asset): PolicyStatement[] {
+    return [
+      new PolicyStatement({
+        sid: 'ReadTheCodePackage',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [code.bucket.arnForObjects(code.s3ObjectKey)],
+      }),
+      new PolicyStatement({
+        sid: 'DecryptTheCodePackage',
+        actions: ['kms:Decrypt'],
+        resources: [this.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+      }),
+    ];
   }
 
   /** A Node 22 ARM64 function bundled by esbuild (no Docker), ESM, minified, the AWS SDK pinned and bundled. */
@@ -383,6 +584,7 @@ export class AwsAskStack extends Stack {
     const runtimeLogs = 'arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group';
     const iam5 = (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`;
     const base = modelResources(this, modelId)[0]?.split('foundation-model/')[1];
+    const thisRuntime = `/aws/bedrock-agentcore/runtimes/${this.runtimeName}-*`;
     Validations.of(this).acknowledge(
       {
         id: 'AwsSolutions-L1',
@@ -404,24 +606,20 @@ export class AwsAskStack extends Stack {
       {
         id: iam5('*'),
         reason:
-          'X-Ray trace writes and CloudWatch metric writes (limited by namespace condition) have no resource ARNs.',
+          'Actions with no resource type: X-Ray trace writes, CloudWatch metric writes (limited by a namespace ' +
+          'condition), the ECR auth token (container artifact only), and the AWS Marketplace subscription the ' +
+          'first call to a third-party model makes (Subscribe limited by aws-marketplace:ProductId when the ' +
+          'product ids are given).',
       },
       {
-        id: iam5(`${runtimeLogs}:/aws/bedrock-agentcore/runtimes/*`),
-        reason: 'The runtime writes its own log groups, named by the service at run time.',
+        id: iam5(`${runtimeLogs}:${thisRuntime}`),
+        reason: "This runtime's log groups (runtime id = name-<10 characters>), named by the service at run time.",
       },
       {
-        id: iam5(`${runtimeLogs}:/aws/bedrock-agentcore/runtimes/*:log-stream:*`),
-        reason: 'The runtime writes its own log streams, named by the service at run time.',
+        id: iam5(`${runtimeLogs}:${thisRuntime}:log-stream:*`),
+        reason: "This runtime's log streams, named by the service at run time.",
       },
       { id: iam5(`${runtimeLogs}:*`), reason: 'logs:DescribeLogGroups has no narrower resource.' },
-      {
-        id: iam5(
-          'arn:<AWS::Partition>:bedrock-agentcore:<AWS::Region>:<AWS::AccountId>:' +
-            'workload-identity-directory/default/workload-identity/*',
-        ),
-        reason: "The runtime's workload identity is created by the service at run time.",
-      },
       {
         id: iam5(`arn:<AWS::Partition>:bedrock:*::foundation-model/${base}`),
         reason:
@@ -441,18 +639,11 @@ export class AwsAskStack extends Stack {
         id: iam5(`<${this.getLogicalId(mmdsHandler.node.defaultChild as CfnElement)}.Arn>:*`),
         reason: 'The custom resource provider framework invokes versions of its own handler.',
       },
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((a) => ({
-        id: `AwsSolutions-IAM5[Action::${a}]`,
-        reason: "CDK's standard read grant on the code asset (the runtime's code package in the CDK assets bucket).",
-      })),
       {
-        id: iam5(
-          `arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-` +
-            '<AWS::AccountId>-<AWS::Region>/*',
-        ),
+        id: iam5('arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*'),
         reason:
-          'The runtime reads its code package from the CDK assets bucket, where the deploy put it ' +
-          '(object key known only at deploy).',
+          'kms:Decrypt of the code package when the CDK bootstrap bucket uses a customer-managed key, whose id the ' +
+          'stack cannot know; only through S3 in this region (kms:ViaService).',
       },
     );
   }

@@ -1,7 +1,9 @@
 /**
  * The tool role: what controlled_use_aws assumes. ReadOnlyAccess plus an explicit Deny of the
  * sensitive list, imported from common/policy/index.ts (the one home of that list), trusted only by the
- * principals given (the AgentCore runtime's execution role, and named local principals).
+ * principals given (the AgentCore runtime's execution role, and named local principals). It trusts the
+ * execution role by its ARN, one role per stack, and that role's own trust names this stack's runtime only
+ * (runtime/<runtime name>-*, infra/stack.ts): another stack's runtime cannot reach this tool role.
  */
 import { Stack } from 'aws-cdk-lib';
 import { Effect, type IPrincipal, ManagedPolicy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';

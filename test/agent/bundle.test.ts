@@ -3,11 +3,11 @@
  * can come from its node_modules), serves /ping and answers an invocation end to end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { bundleAgent } from '../../infra/bundle.ts';
+import { AGENT_ENTRY, bundleAgent } from '../../infra/bundle.ts';
 import { invokeSse, sessionId } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { type FakeBedrock, lastToolResults, startFakeBedrock } from '../services/fake-bedrock.ts';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   cpSync(built.dir, dir, { recursive: true });
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [join(dir, 'server.mjs')], {
+  child = spawn(process.execPath, [join(dir, AGENT_ENTRY)], {
     cwd: dir,
     env: {
       ...process.env,
@@ -73,8 +73,18 @@ afterAll(async () => {
 });
 
 describe('the agent bundle', () => {
-  it('is an ES module package with its entry point', () => {
-    expect(readFileSync(join(child.spawnargs[1]!, '..', 'package.json'), 'utf8')).toContain('"type": "module"');
+  it('is an ES module package whose entry point is a .js file, as AgentCore code deploy wants', () => {
+    // "an entrypoint .js file":
+    // https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-get-started-code-deploy-node.html
+    expect(AGENT_ENTRY).toBe('server.js');
+    expect(child.spawnargs[1]).toMatch(/[/\\]server\.js$/);
+    // the package.json beside it makes server.js an ES module (the bundle uses import/export)
+    const pkg = JSON.parse(readFileSync(join(child.spawnargs[1]!, '..', 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(pkg).toMatchObject({ type: 'module', main: 'server.js' });
+    expect(readdirSync(join(child.spawnargs[1]!, '..')).filter((f) => f.endsWith('.mjs'))).toEqual([]);
   });
 
   it('answers /ping and an invocation, from outside the repository', async () => {

@@ -90,6 +90,17 @@ describe('each process reports every problem at once', () => {
     ]);
   });
 
+  it('the CDK app: the receiver concurrency and marketplace product ids from context', () => {
+    const props = (ctx: Record<string, unknown>) => stackPropsFromContext((k) => ctx[k]).props;
+    expect(props({}).receiverReservedConcurrency).toBeUndefined();
+    expect(props({ receiverReservedConcurrency: 'none' }).receiverReservedConcurrency).toBe(false);
+    expect(props({ receiverReservedConcurrency: '25' }).receiverReservedConcurrency).toBe(25);
+    expect(props({ marketplaceProductIds: 'prod-a, prod-b' }).marketplaceProductIds).toEqual(['prod-a', 'prod-b']);
+    expect(problemsOf(() => props({ receiverReservedConcurrency: 'lots' }))).toEqual([
+      'context receiverReservedConcurrency must be a whole number from 1 to 1000 (got "lots").',
+    ]);
+  });
+
   it('a Lambda function: its own environment plus the bot settings; the secret hint only for the secret', async () => {
     const secrets = new SecretsManagerClient(motoConfig('us-east-1', inject('motoUrl')));
     await secrets.send(

@@ -78,7 +78,7 @@ describe('the tool role', () => {
     )[0] as { Properties: { AssumeRolePolicyDocument: { Statement: Statement[] } } };
     const trust = role.Properties.AssumeRolePolicyDocument.Statement;
     const principals = JSON.stringify(trust.map((s) => (s as unknown as { Principal: unknown }).Principal));
-    expect(principals).toContain(logicalId(stack, stack.runtime.role as never));
+    expect(principals).toContain(logicalId(stack, stack.runtimeRole as never));
     expect(principals).toContain(DEV);
     expect(principals).not.toMatch(/:root/);
     expect(trust.some((s) => asList(s.Action).includes('sts:SetSourceIdentity'))).toBe(true);
@@ -88,7 +88,9 @@ describe('the tool role', () => {
 describe('the AgentCore runtime', () => {
   it('runs the Node 22 code package with the tool role, model, bucket and regions in its environment', () => {
     t.hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
-      AgentRuntimeArtifact: { CodeConfiguration: { Runtime: 'NODE_22', EntryPoint: ['server.mjs'] } },
+      AgentRuntimeName: 'AwsAskTest',
+      RoleArn: { 'Fn::GetAtt': [logicalId(stack, stack.runtimeRole as never), 'Arn'] },
+      AgentRuntimeArtifact: { CodeConfiguration: { Runtime: 'NODE_22', EntryPoint: ['server.js'] } },
       EnvironmentVariables: {
         MODEL_ID: 'global.anthropic.claude-sonnet-4-6',
         TOOL_ROLE_ARN: { 'Fn::GetAtt': [logicalId(stack, stack.toolRole.role as never), 'Arn'] },
@@ -99,14 +101,17 @@ describe('the AgentCore runtime', () => {
     });
   });
 
-  it('execution role: no * writes; may only invoke the model, assume the tool role, keep conversations', async () => {
-    const statements = statementsOf(logicalId(stack, stack.runtime.role as never)).filter((s) => s.Effect === 'Allow');
+  it('execution role: no * writes but telemetry and the model subscription; only what the agent uses', async () => {
+    const statements = statementsOf(logicalId(stack, stack.runtimeRole as never)).filter((s) => s.Effect === 'Allow');
     const telemetry = new Set([
       'xray:PutTraceSegments',
       'xray:PutTelemetryRecords',
       'xray:GetSamplingRules',
       'xray:GetSamplingTargets',
       'cloudwatch:PutMetricData',
+      // no resource type: the first call to a third-party model subscribes to it through AWS Marketplace
+      'aws-marketplace:Subscribe',
+      'aws-marketplace:Unsubscribe',
     ]);
     for (const s of statements) {
       for (const action of asList(s.Action)) {
@@ -129,6 +134,33 @@ describe('the AgentCore runtime', () => {
       Resource: { 'Fn::GetAtt': [logicalId(stack, stack.toolRole.role as never), 'Arn'] },
     });
     expect(JSON.stringify(bySid('KeepConversations').Resource)).toContain('/sessions/*');
+    expect(bySid('SubscribeToTheModelOnFirstUse')).toMatchObject({
+      Action: 'aws-marketplace:Subscribe',
+      Resource: '*',
+    });
+    expect(bySid('ModelSubscriptions')).toMatchObject({
+      Action: ['aws-marketplace:Unsubscribe', 'aws-marketplace:ViewSubscriptions'],
+    });
+    // the construct's own grants are gone: no workload access tokens, no listing of the assets bucket
+    const actions = statements.flatMap((s) => asList(s.Action));
+    expect(actions.filter((a) => /WorkloadAccessToken/.test(a))).toEqual([]);
+    expect(actions.filter((a) => /^s3:(List|GetBucket)/.test(a) && a !== 's3:ListBucket')).toEqual([]);
+  });
+
+  it("with the model's Marketplace product ids, the runtime may subscribe to those products only", () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } }); // roles only: skip the Lambdas' esbuild
+    const c = new AwsAskStack(app, 'AwsAskProducts', { marketplaceProductIds: ['prod-example1'] });
+    const role = c.getLogicalId(c.runtimeRole.node.defaultChild as never);
+    const policies = Template.fromStack(c).findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies)
+      .filter((p) => JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles).includes(role))
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+      );
+    expect(statements.find((s) => s.Sid === 'SubscribeToTheModelOnFirstUse')).toMatchObject({
+      Condition: { StringEquals: { 'aws-marketplace:ProductId': ['prod-example1'] } },
+    });
   });
 
   it('-c agentArtifact=container synthesises the arm64 image instead (built by Docker only at deploy)', () => {
@@ -155,8 +187,12 @@ describe('the AgentCore runtime', () => {
         'bedrock-agentcore:GetAgentRuntime',
         'bedrock-agentcore:UpdateAgentRuntime',
         'iam:PassRole',
+        's3:GetObject',
+        's3:GetObjectVersion',
+        'kms:Decrypt',
       ]),
     );
+    t.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Timeout: 14 * 60 });
   });
 });
 
@@ -179,6 +215,7 @@ describe('the Slack side', () => {
       Architectures: ['arm64'],
       Handler: 'index.receiverHandler',
       TracingConfig: { Mode: 'Active' },
+      ReservedConcurrentExecutions: 10,
     });
     expect(receiver.Properties.Environment.Variables).toMatchObject({
       ALLOWED_CHANNEL_IDS: 'C0OPS',
@@ -211,6 +248,13 @@ describe('the Slack side', () => {
     );
     const services = new Set(statements.flatMap((s) => asList(s.Action)).map((a) => a.split(':')[0]));
     expect([...services].sort()).toEqual(['bedrock-agentcore', 'dynamodb', 'secretsmanager', 'sqs', 'xray']);
+    // Powertools idempotency reads and writes single items: no Scan, BatchWrite, Query or stream reads
+    expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
     expect(worker.Properties.Environment.Variables).toMatchObject({
       MAX_RECEIVE_COUNT: '3',
       AGENT_RUNTIME_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^AgentRuntime/), 'AgentRuntimeArn'] },
@@ -264,6 +308,7 @@ describe('the Slack side', () => {
     for (const o of [
       'SlackRequestUrl',
       'RuntimeArn',
+      'RuntimeName',
       'ToolRoleArn',
       'SlackSecretArn',
       'DeadLetterQueueUrl',
@@ -320,10 +365,14 @@ describe('checks and settings', () => {
 });
 
 describe('npm run synth', () => {
-  it('synthesises offline, without Docker or credentials, with cdk-nag passing', async () => {
+  interface Synthesized {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  }
+  /** `npm run synth` as an operator runs it: offline, without Docker or credentials. */
+  async function synth(...args: string[]): Promise<{ out: string; code: number | null; err: string }> {
     const out = mkdtempSync(join(tmpdir(), 'aws-ask-cdk-'));
     const r = await new Promise<{ code: number | null; err: string }>((ok) => {
-      const child = spawn('npm', ['run', '-s', 'synth', '--', '--output', out], {
+      const child = spawn('npm', ['run', '-s', 'synth', '--', '--output', out, ...args], {
         cwd: root,
         env: {
           ...process.env,
@@ -337,11 +386,32 @@ describe('npm run synth', () => {
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.on('close', (code) => ok({ code, err }));
     });
+    return { out, ...r };
+  }
+  const runtimeOf = (template: Synthesized) =>
+    Object.values(template.Resources).find((x) => x.Type === 'AWS::BedrockAgentCore::Runtime')!.Properties;
+  const read = (dir: string, stackName: string) =>
+    JSON.parse(readFileSync(join(dir, `${stackName}.template.json`), 'utf8')) as Synthesized;
+  let defaultRuntimeName: unknown;
+
+  it('synthesises offline, without Docker or credentials, with cdk-nag passing', async () => {
+    const r = await synth();
     expect(r.code, r.err).toBe(0);
-    expect(existsSync(join(out, 'aws-ask.template.json'))).toBe(true);
-    const template = JSON.parse(readFileSync(join(out, 'aws-ask.template.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string }>;
-    };
-    expect(Object.values(template.Resources).map((x) => x.Type)).toContain('AWS::BedrockAgentCore::Runtime');
-  }, 120_000);
+    expect(existsSync(join(r.out, 'aws-ask.template.json'))).toBe(true);
+    defaultRuntimeName = runtimeOf(read(r.out, 'aws-ask')).AgentRuntimeName;
+    expect(defaultRuntimeName).toBe('aws_ask');
+  }, 180_000);
+
+  it('-c stackName=second names another runtime, and trusts only that one', async () => {
+    const r = await synth('-c', 'stackName=second');
+    expect(r.code, r.err).toBe(0);
+    const template = read(r.out, 'second');
+    const runtime = runtimeOf(template);
+    expect(runtime.AgentRuntimeName).toBe('second');
+    expect(runtime.AgentRuntimeName).not.toBe(defaultRuntimeName ?? 'aws_ask');
+    const roleId = (runtime.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+    expect(JSON.stringify(template.Resources[roleId]!.Properties.AssumeRolePolicyDocument)).toMatch(
+      /:runtime\/second-\*"/,
+    );
+  }, 180_000);
 });
