@@ -8,6 +8,8 @@
  * suppression here says why.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import {
@@ -120,8 +122,21 @@ export const MARKETPLACE_ACTIONS = [
   'aws-marketplace:ViewSubscriptions',
 ] as const;
 
-// the agent package is bundled once per process, however many stacks an app makes
 let agentPackageDir: string | undefined;
+
+/**
+ * The agent's code package, bundled once per process into a directory of its own and removed at exit
+ * (synth stages a copy into cdk.out). Not the shared dist/agent/: test files synthesize in parallel
+ * processes, and one's rebuild would delete the files another is hashing.
+ */
+function agentPackage(): string {
+  if (!agentPackageDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-ask-agent-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    agentPackageDir = bundleAgent(dir).dir;
+  }
+  return agentPackageDir;
+}
 
 /** Bedrock resources a model id needs: the inference profile (if it is one) and its foundation model. */
 export function modelResources(stack: Stack, modelId: string): string[] {
@@ -235,8 +250,7 @@ export class AwsAskStack extends Stack {
       image.repository.grantPull(runtimeRole);
       artifact = AgentRuntimeArtifact.fromImageUri(image.imageUri);
     } else {
-      agentPackageDir ??= bundleAgent().dir;
-      this.codeAsset = new Asset(this, 'AgentCode', { path: agentPackageDir });
+      this.codeAsset = new Asset(this, 'AgentCode', { path: agentPackage() });
       artifact = AgentRuntimeArtifact.fromS3(
         { bucketName: this.codeAsset.s3BucketName, objectKey: this.codeAsset.s3ObjectKey },
         AgentCoreRuntime.NODE_22,

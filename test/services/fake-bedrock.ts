@@ -1,8 +1,9 @@
 /**
- * A loopback stand-in for Amazon Bedrock Runtime's ConverseStream, so the real BedrockModel (and the
- * real AWS SDK client under it) runs in the tests. It speaks what the SDK speaks: cleartext HTTP/2,
- * `POST /model/{modelId}/converse-stream`, answered with AWS event-stream frames (messageStart,
- * contentBlockStart/Delta/Stop, messageStop, metadata). Errors come back as the service sends them:
+ * A loopback stand-in for Amazon Bedrock Runtime's ConverseStream and Converse, so the real BedrockModel
+ * (and the real AWS SDK client under it) runs in the tests. It speaks what the SDK speaks: cleartext
+ * HTTP/2, `POST /model/{modelId}/converse-stream`, answered with AWS event-stream frames (messageStart,
+ * contentBlockStart/Delta/Stop, messageStop, metadata), and `POST /model/{modelId}/converse`, answered
+ * with one JSON body (output.message, stopReason, usage). Errors come back as the service sends them:
  * an HTTP status with `x-amzn-errortype`.
  */
 
@@ -12,6 +13,8 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 
 export interface ConverseRequest {
   readonly modelId: string;
+  /** ConverseStream (true) or Converse (false). */
+  readonly stream: boolean;
   readonly body: {
     messages?: { role: string; content: Record<string, unknown>[] }[];
     system?: { text?: string }[];
@@ -94,13 +97,42 @@ function respond(stream: ServerHttp2Stream, turn: BedrockTurn): void {
   stream.end();
 }
 
+/** Converse's reply: the whole message at once, cut to inferenceConfig.maxTokens "tokens" (words here). */
+function respondWhole(stream: ServerHttp2Stream, turn: BedrockTurn, req: ConverseRequest): void {
+  if ('error' in turn) {
+    respond(stream, turn);
+    return;
+  }
+  const content: Record<string, unknown>[] = [];
+  const max = Number(req.body.inferenceConfig?.maxTokens ?? Number.POSITIVE_INFINITY);
+  const words = ('text' in turn && turn.text ? turn.text : '').split(/(?<=\s)/);
+  const cut = words.length > max;
+  const text = words.slice(0, max).join('');
+  if (text) content.push({ text });
+  const tools = 'tools' in turn && !cut ? turn.tools : [];
+  for (const t of tools) content.push({ toolUse: { toolUseId: `tooluse_${++ids}`, name: t.name, input: t.input } });
+  stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-amzn-requestid': `req-${++ids}` });
+  stream.end(
+    JSON.stringify({
+      output: { message: { role: 'assistant', content } },
+      stopReason: cut ? 'max_tokens' : tools.length ? 'tool_use' : 'end_turn',
+      usage: {
+        inputTokens: 50,
+        outputTokens: Math.min(words.length, max),
+        totalTokens: 50 + Math.min(words.length, max),
+      },
+      metrics: { latencyMs: 5 },
+    }),
+  );
+}
+
 /** Starts the stand-in; `answer` decides each turn from the request (the conversation so far). */
 export async function startFakeBedrock(answer: (req: ConverseRequest) => BedrockTurn): Promise<FakeBedrock> {
   const requests: ConverseRequest[] = [];
   const server: Http2Server = createServer();
   server.on('stream', (stream, headers) => {
     const path = String(headers[':path'] ?? '');
-    const m = /^\/model\/([^/]+)\/converse-stream$/.exec(path);
+    const m = /^\/model\/([^/]+)\/(converse-stream|converse)$/.exec(path);
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
@@ -110,6 +142,7 @@ export async function startFakeBedrock(answer: (req: ConverseRequest) => Bedrock
       }
       const req: ConverseRequest = {
         modelId: decodeURIComponent(m[1] ?? ''),
+        stream: m[2] === 'converse-stream',
         body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ConverseRequest['body'],
       };
       requests.push(req);
@@ -119,7 +152,8 @@ export async function startFakeBedrock(answer: (req: ConverseRequest) => Bedrock
       } catch (e) {
         turn = { error: { status: 500, type: 'InternalServerException', message: (e as Error).message } };
       }
-      respond(stream, turn);
+      if (req.stream) respond(stream, turn);
+      else respondWhole(stream, turn, req);
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

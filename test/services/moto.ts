@@ -2,7 +2,8 @@
  * moto server on loopback: the AWS stand-in for the tests.
  *
  * moto is installed on first use into a git-ignored virtualenv (`.venv-moto/`) at a pinned
- * version, so `npm test` needs nothing but python3 on the machine.
+ * version, so `npm test` needs nothing but python3 on the machine. cfn-lint (for
+ * test/infra/cfn-lint.test.ts) goes into the same virtualenv, so one install serves both.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const MOTO_VERSION = '5.2.5';
+export const CFN_LINT_VERSION = '1.58.0';
+/** What the virtualenv holds, pinned. */
+const REQUIREMENTS = [`moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`];
+// the stamp names every requirement, so a virtualenv made before one was added or bumped is brought up to date
+const STAMP = REQUIREMENTS.join(' ');
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const venv = join(repoRoot, '.venv-moto');
 const motoBin = join(venv, 'bin', 'moto_server');
+const cfnLintBin = join(venv, 'bin', 'cfn-lint');
 const stamp = join(venv, '.moto-version');
 
 function run(cmd: string, args: string[]): Promise<void> {
@@ -30,21 +37,21 @@ function run(cmd: string, args: string[]): Promise<void> {
   });
 }
 
-/** Installs moto into .venv-moto unless the pinned version is already there; returns moto_server's path. */
+/** Installs moto and cfn-lint into .venv-moto unless the pinned versions are there; returns moto_server's path. */
 export async function ensureMoto(): Promise<string> {
-  if (existsSync(motoBin) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === MOTO_VERSION) {
-    return motoBin;
-  }
+  const current = existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === STAMP;
+  if (current && existsSync(motoBin) && existsSync(cfnLintBin)) return motoBin;
   const python = process.env.PYTHON ?? 'python3';
   await run(python, ['-m', 'venv', venv]);
-  await run(join(venv, 'bin', 'pip'), [
-    'install',
-    '--quiet',
-    '--disable-pip-version-check',
-    `moto[server]==${MOTO_VERSION}`,
-  ]);
-  writeFileSync(stamp, `${MOTO_VERSION}\n`);
+  await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...REQUIREMENTS]);
+  writeFileSync(stamp, `${STAMP}\n`);
   return motoBin;
+}
+
+/** The pinned cfn-lint's path (installed with moto). */
+export async function ensureCfnLint(): Promise<string> {
+  await ensureMoto();
+  return cfnLintBin;
 }
 
 export function freePort(): Promise<number> {

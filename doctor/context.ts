@@ -1,0 +1,111 @@
+/**
+ * What the checks share, each found once however many checks need it: who and where (credentials,
+ * region), the deployed stack's outputs, and the Slack secret. Each has its own deadline, so a check
+ * waiting on one never waits longer than that.
+ */
+import { DEFAULT_MODEL_ID } from '../common/defaults.ts';
+import type { ClientSettings } from './aws.ts';
+import { fail, type Outcome } from './check.ts';
+import { byDeadline } from './deadline.ts';
+import { type Deployment, findDeployment, type OutputKey } from './deployment.ts';
+import { findIdentity, type Identity, type NoIdentity } from './identity.ts';
+import type { DoctorOptions } from './options.ts';
+import { readProjectContext } from './project.ts';
+import { type NoSlackSecret, readSlackSecret, type SlackSecret } from './slack-secret.ts';
+
+/** A check that cannot run says why, as this outcome (a skip, usually). */
+export interface Blocked {
+  readonly blocked: Outcome;
+}
+
+const memo = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= make();
+    return p;
+  };
+};
+
+export class DoctorContext {
+  readonly options: DoctorOptions;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stackName: string;
+  readonly modelId: string;
+  readonly identity: () => Promise<Identity | NoIdentity>;
+  readonly deployment: () => Promise<Deployment | Blocked>;
+  readonly slackSecret: () => Promise<SlackSecret | NoSlackSecret | Blocked>;
+
+  constructor(options: DoctorOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()) {
+    this.options = options;
+    this.env = env;
+    const project = readProjectContext(cwd);
+    this.stackName = options.stackName ?? project.stackName ?? 'aws-ask';
+    this.modelId = options.modelId ?? (env.MODEL_ID?.trim() || undefined) ?? project.modelId ?? DEFAULT_MODEL_ID;
+    const ms = options.timeoutMs;
+    const late = (what: string) =>
+      fail(`${what} did not answer within ${Math.round(ms / 1000)} s.`, 'Check the network or proxy, then run again.');
+    this.identity = memo(() =>
+      byDeadline(
+        findIdentity(
+          {
+            timeoutMs: ms,
+            ...(options.region ? { region: options.region } : {}),
+            ...(options.profile ? { profile: options.profile } : {}),
+          },
+          env,
+        ),
+        ms,
+        (): NoIdentity => ({ ok: false, problem: late('AWS (sts:GetCallerIdentity)') }),
+      ),
+    );
+    this.deployment = memo(async () => {
+      const aws = await this.aws();
+      if ('blocked' in aws) return aws;
+      const found = findDeployment(this.stackName, options.outputsFile, aws, AbortSignal.timeout(ms), cwd);
+      return byDeadline(found, ms, (): Deployment => ({ state: 'unknown', detail: late('CloudFormation').detail }));
+    });
+    this.slackSecret = memo(async () => {
+      const outputs = await this.outputs('SlackSecretArn');
+      if ('blocked' in outputs) return outputs;
+      const aws = await this.aws();
+      if ('blocked' in aws) return aws;
+      const read = readSlackSecret(outputs.SlackSecretArn, aws, AbortSignal.timeout(ms));
+      return byDeadline(read, ms, (): NoSlackSecret => ({ ok: false, problem: late('Secrets Manager') }));
+    });
+  }
+
+  /** Client settings for the region being checked, once the credentials work. */
+  async aws(region?: string): Promise<ClientSettings | Blocked> {
+    const me = await this.identity();
+    if (!me.ok) return { blocked: { status: 'skip', detail: 'Needs working AWS credentials (see above).' } };
+    return {
+      region: region ?? me.region,
+      timeoutMs: this.options.timeoutMs,
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
+    };
+  }
+
+  /**
+   * The deployed stack's outputs, with `keys` present; else why a check after the deploy does not run
+   * (before the deploy it is skipped; the "Deployed stack" line says what is wrong with the stack).
+   */
+  async outputs<K extends OutputKey>(...keys: K[]): Promise<Record<K, string> | Blocked> {
+    if (this.options.mode === 'before')
+      return { blocked: { status: 'skip', detail: 'Runs after the deploy (--before).' } };
+    const d = await this.deployment();
+    if ('blocked' in d) return d;
+    if (d.state === 'absent') return { blocked: { status: 'skip', detail: 'Not deployed yet.' } };
+    if (d.state !== 'deployed')
+      return { blocked: { status: 'skip', detail: 'The stack cannot be checked (see "Deployed stack").' } };
+    const missing = keys.filter((k) => !d.outputs[k]);
+    if (missing.length)
+      return {
+        blocked: {
+          status: 'fail',
+          detail: `The stack ${this.stackName} has no output ${missing.join(', ')} (from ${d.source}).`,
+          fix: 'Deploy this version of aws-ask with `npm run deploy`: its stack has every output the doctor reads.',
+        },
+      };
+    return d.outputs as Record<K, string>;
+  }
+}

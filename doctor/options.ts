@@ -1,0 +1,81 @@
+/** The doctor's command line: what it checks, where, and how it prints. */
+
+/**
+ * `auto`: the checks after `npm run deploy` run when the stack is found, and are skipped when it is
+ * not. `before`: they are skipped. `after`: a missing stack is a failure.
+ */
+export type DoctorMode = 'auto' | 'before' | 'after';
+
+export interface DoctorOptions {
+  readonly mode: DoctorMode;
+  readonly json: boolean;
+  /** The CloudFormation stack (default: cdk.json's context stackName, else aws-ask). */
+  readonly stackName?: string;
+  /** Where `npm run deploy` wrote the outputs (default: cdk-outputs.json). */
+  readonly outputsFile: string;
+  readonly region?: string;
+  readonly profile?: string;
+  /** Bedrock model or inference profile (default: MODEL_ID, cdk.json's context modelId, the default). */
+  readonly modelId?: string;
+  /** Longest wait for one check. */
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
+export const USAGE = `Usage: npm run doctor -- [--before | --after] [--json] [--stack NAME] [--region REGION]
+                         [--profile NAME] [--model ID] [--outputs FILE] [--timeout SECONDS]
+
+Checks what aws-ask needs, one line per check, with what to do when one fails:
+  before deploying   AWS credentials, CDK bootstrap, AgentCore Runtime in the region, the Bedrock model
+  after deploying    the stack, the Slack secret and bot token, the runtime (READY, MMDSv2 required),
+                     the Slack request URL (a signed url_verification), the tool role denying writes
+The deployed values come from the stack's CloudFormation outputs (cdk-outputs.json when CloudFormation
+cannot be read). Without --before or --after, the after-deploy checks run when the stack is found and
+are skipped ("not deployed yet") when it is not; --after makes a missing stack a failure.
+  --json            one JSON object on stdout
+  --stack NAME      the stack's name (default: cdk.json's stackName, else aws-ask)
+  --region REGION   the region to check (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)
+  --profile NAME    the AWS profile (default: AWS_PROFILE)
+  --model ID        the model to try (default: MODEL_ID, cdk.json's modelId, the project default);
+                    BEDROCK_REGION names another region for it
+  --outputs FILE    the outputs file npm run deploy wrote (default: cdk-outputs.json)
+  --timeout SECONDS longest wait for one check (default: ${DEFAULT_TIMEOUT_MS / 1000})
+Exit status: 0 when every check that applies passes, 1 when one fails, 2 on a usage error.`;
+
+const VALUED = ['--stack', '--region', '--profile', '--model', '--outputs', '--timeout'] as const;
+type Valued = (typeof VALUED)[number];
+
+/** The options, or a sentence saying what is wrong with the command line. */
+export function parseOptions(args: readonly string[]): DoctorOptions | { readonly usage: string } {
+  let mode: DoctorMode = 'auto';
+  let json = false;
+  const values: Partial<Record<Valued, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--json') json = true;
+    else if (a === '--before' || a === '--after') {
+      const wanted = a === '--before' ? 'before' : 'after';
+      if (mode !== 'auto' && mode !== wanted) return { usage: 'Give --before or --after, not both.' };
+      mode = wanted;
+    } else if ((VALUED as readonly string[]).includes(a)) {
+      const v = args[++i];
+      if (v === undefined || v.startsWith('--')) return { usage: `${a} needs a value.` };
+      values[a as Valued] = v;
+    } else if (a === '--help' || a === '-h') return { usage: '' };
+    else return { usage: `Unknown option "${a}".` };
+  }
+  const seconds = values['--timeout'] === undefined ? DEFAULT_TIMEOUT_MS / 1000 : Number(values['--timeout']);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600)
+    return { usage: `--timeout must be a number of seconds from 1 to 600 (got "${values['--timeout']}").` };
+  return {
+    mode,
+    json,
+    outputsFile: values['--outputs'] ?? 'cdk-outputs.json',
+    timeoutMs: Math.round(seconds * 1000),
+    ...(values['--stack'] ? { stackName: values['--stack'] } : {}),
+    ...(values['--region'] ? { region: values['--region'] } : {}),
+    ...(values['--profile'] ? { profile: values['--profile'] } : {}),
+    ...(values['--model'] ? { modelId: values['--model'] } : {}),
+  };
+}

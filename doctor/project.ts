@@ -1,0 +1,27 @@
+/**
+ * What the project's cdk.json says about the deploy (the stack's name, the model), so the doctor checks
+ * what `npm run deploy` would deploy without being told twice.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ProjectContext {
+  readonly stackName?: string;
+  readonly modelId?: string;
+}
+
+/** cdk.json's context in `dir`; empty when there is none or it cannot be read. */
+export function readProjectContext(dir: string): ProjectContext {
+  let context: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+    context = parsed.context ?? {};
+  } catch {
+    return {};
+  }
+  const text = (key: string) =>
+    typeof context[key] === 'string' && context[key] ? (context[key] as string) : undefined;
+  const stackName = text('stackName');
+  const modelId = text('modelId');
+  return { ...(stackName ? { stackName } : {}), ...(modelId ? { modelId } : {}) };
+}
