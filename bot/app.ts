@@ -10,7 +10,7 @@ import { type AccessPolicy, allowlistPolicy } from './access.ts';
 import type { AgentClient } from './agent-client.ts';
 import type { AnswerDeps } from './answer/answer-question.ts';
 import type { BotSettings } from './config.ts';
-import { dedupe } from './dedupe.ts';
+import { seenKeys } from './dedupe.ts';
 import { type AnswerJob, runJob } from './job.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
@@ -75,7 +75,10 @@ export function createBot(o: BotOptions): Bot {
       timeoutMs: o.settings.answerTimeoutMs,
       ...(o.answer ?? {}),
     };
+    // what the queue's deduplication and the worker's idempotency do in Lambda: one answer per key
+    const started = seenKeys();
     dispatch = async (job: AnswerJob) => {
+      if (!started.claim(job.dedupeKey)) return;
       // Socket Mode: the envelope is already acked; answer without holding the listener.
       const p = runJob(job, answerDeps).catch((e: unknown) => o.logger.error('answer crashed', { error: e }));
       inFlight.add(p);
@@ -86,7 +89,7 @@ export function createBot(o: BotOptions): Bot {
     access: o.access ?? allowlistPolicy(o.settings.allow),
     logger: o.logger,
     dispatch,
-    firstTime: dedupe(),
+    seen: seenKeys(),
   };
   registerListeners(app, deps);
   app.error(async (e) => {

@@ -41,25 +41,33 @@ export function taskOutput(t: ToolCallSummary): string {
 }
 
 /**
- * Splits Markdown into parts of at most `max` characters: at paragraph breaks, else line breaks,
- * else hard; a code block cut in two is closed and reopened.
+ * The first part of `text` that fits in `max` characters, and the rest: cut at a paragraph break, else a
+ * line break, else hard; a code block cut in two is closed in the part and reopened in the rest.
  */
+export function splitOnce(text: string, max: number): [string, string] {
+  if (text.length <= max) return [text, ''];
+  const window = text.slice(0, max - 8);
+  let cut = window.lastIndexOf('\n\n');
+  if (cut < max / 2) cut = window.lastIndexOf('\n');
+  if (cut < max / 2) cut = window.length;
+  let head = text.slice(0, cut);
+  let rest = text.slice(cut).replace(/^\n+/, '');
+  const fences = (head.match(/^```/gm) ?? []).length;
+  if (fences % 2 === 1) {
+    head += '\n```';
+    rest = `\`\`\`\n${rest}`;
+  }
+  return [head, rest];
+}
+
+/** Splits Markdown into parts of at most `max` characters (see `splitOnce`). */
 export function splitMarkdown(text: string, max = MAX_MESSAGE_CHARS): string[] {
   const parts: string[] = [];
   let rest = text;
   while (rest.length > max) {
-    const window = rest.slice(0, max - 8);
-    let cut = window.lastIndexOf('\n\n');
-    if (cut < max / 2) cut = window.lastIndexOf('\n');
-    if (cut < max / 2) cut = window.length;
-    let head = rest.slice(0, cut);
-    rest = rest.slice(cut).replace(/^\n+/, '');
-    const fences = (head.match(/^```/gm) ?? []).length;
-    if (fences % 2 === 1) {
-      head += '\n```';
-      rest = `\`\`\`\n${rest}`;
-    }
+    const [head, tail] = splitOnce(rest, max);
     parts.push(head);
+    rest = tail;
   }
   if (rest.length || parts.length === 0) parts.push(rest);
   return parts;
@@ -96,4 +104,13 @@ export const SUGGESTED_PROMPTS = [
   { title: "Last month's spend", message: 'How much did we spend on AWS last month, by service?' },
   { title: 'Old Lambda runtimes', message: 'Which Lambda functions use a deprecated runtime?' },
   { title: 'Open security groups', message: 'Which security groups allow inbound traffic from 0.0.0.0/0?' },
+] as const;
+
+/** The assistant status while an answer is worked on, and the lines Slack rotates under it (at most 10). */
+export const WORKING_STATUS = 'is looking into it…';
+export const LOADING_MESSAGES = [
+  'Reading the AWS account…',
+  'Calling the AWS APIs (read-only)…',
+  'Checking the numbers…',
+  'Putting the answer together…',
 ] as const;

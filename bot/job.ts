@@ -8,6 +8,7 @@ import { type AnswerDeps, answerQuestion } from './answer/answer-question.ts';
 import type { AnswerResult } from './answer/outcome.ts';
 import type { RespondFn } from './answer/respond-renderer.ts';
 import { INVITE_HINT, tooLongText } from './format.ts';
+import { escapeSlack } from './slack-text.ts';
 
 /** Sends to a slash command's response_url. */
 export function respondVia(url: string): RespondFn {
@@ -17,7 +18,7 @@ export function respondVia(url: string): RespondFn {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(message),
     });
-    if (!res.ok) throw new Error(`response_url answered ${res.status}`);
+    if (!res.ok) throw new Error(`response_url answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   };
 }
 
@@ -51,7 +52,8 @@ export async function runJob(
     try {
       const parent = await deps.client.chat.postMessage({
         channel: job.channelId,
-        text: `<@${job.userId}> asked: ${job.question}`,
+        // the question is plain text (Slack's escapes decoded): escaped again to be shown as typed
+        text: `<@${job.userId}> asked: ${escapeSlack(job.question)}`,
       });
       threadTs = parent.ts as string;
     } catch (e) {

@@ -5,6 +5,10 @@
  *   slack/manifest.dev.json    Socket Mode, for `npm run dev`
  *   slack/manifest.prod.json   HTTP, pointed at the deployed receiver URL
  *
+ * The app uses the agent messaging experience (`agent_view`, conversations in the Messages tab), the
+ * default and only one for new apps; `assistant_view` and its `assistant_thread_started` event are the
+ * legacy experience (https://docs.slack.dev/ai/migrating-to-agent-messaging/).
+ *
  * `npm run manifest` rewrites both. The production request URL is the deploy's `SlackRequestUrl`
  * output: from `--url https://…/`, else from `cdk-outputs.json` (written by `npm run deploy`), else
  * a placeholder that says what to do.
@@ -27,7 +31,7 @@ export const BOT_SCOPES = [
   'im:read',
   'im:write',
 ] as const;
-export const BOT_EVENTS = ['app_home_opened', 'app_mention', 'assistant_thread_started', 'message.im'] as const;
+export const BOT_EVENTS = ['app_home_opened', 'app_mention', 'message.im'] as const;
 export const COMMAND = '/aws-ask';
 
 export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOLDER): Record<string, unknown> {
@@ -47,8 +51,8 @@ export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOL
     features: {
       app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
       bot_user: { display_name: kind === 'dev' ? 'aws-ask-dev' : 'aws-ask', always_online: true },
-      assistant_view: {
-        assistant_description: 'Ask about our AWS account: resources, costs, security. Read-only.',
+      agent_view: {
+        agent_description: 'Ask about our AWS account: resources, costs, security. Read-only.',
         suggested_prompts: SUGGESTED_PROMPTS.map((p) => ({ title: p.title, message: p.message })),
       },
       slash_commands: [

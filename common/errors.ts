@@ -81,3 +81,12 @@ export class ConfigError extends Error {
     this.problems = list;
   }
 }
+
+/**
+ * Said to the asker when the bot gives up on a question after `attempts` deliveries (it goes to the
+ * dead-letter queue): in the thread, or privately through the command's response_url where the bot
+ * cannot post.
+ */
+export const gaveUpMessage = (question: string, attempts: number, ref: string): string =>
+  `:warning: Sorry, I could not answer \u201c${question.slice(0, 200)}\u201d after ${attempts} tries. ` +
+  `Please ask again in a little while. (ref ${ref})`;

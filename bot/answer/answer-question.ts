@@ -6,6 +6,10 @@
  * where the bot cannot post, sent back through `respond()` (respond-renderer.ts). `tool_start` and
  * `tool_end` are matched by their id. Every answer ends with a footer naming the AWS calls, the time
  * and tokens; every failure ends with a clear message and a reference id that is in the logs.
+ *
+ * While the agent works, the thread shows the assistant status with rotating loading lines (DMs,
+ * mentions and commands alike). The user pressing Stop on a streamed answer aborts the agent's
+ * invocation (its signal cancels the AWS calls) and nothing more is posted.
  */
 import type { WebClient } from '@slack/web-api';
 import { DEFAULT_ANSWER_TIMEOUT_MS } from '../../common/defaults.ts';
@@ -14,11 +18,13 @@ import type { Logger } from '../../common/log.ts';
 import { sessionIdForThread, type ToolCallSummary } from '../../common/protocol.ts';
 import { newRef } from '../../common/ref.ts';
 import type { AgentClient } from '../agent-client.ts';
-import { footer, taskTitle } from '../format.ts';
+import { footer, LOADING_MESSAGES, taskTitle, WORKING_STATUS } from '../format.ts';
 import { type AnswerOutcome, type AnswerResult, failed, failureNotice } from './outcome.ts';
 import { type Renderer, slackError, type Thread } from './renderer.ts';
 import { type RespondFn, RespondRenderer } from './respond-renderer.ts';
+import { processBudget, type SlackBudget } from './slack-budget.ts';
 import { StreamRenderer } from './stream-renderer.ts';
+import { untilAborted } from './until-aborted.ts';
 import { UpdateRenderer } from './update-renderer.ts';
 
 export interface AnswerDeps {
@@ -33,6 +39,10 @@ export interface AnswerDeps {
   readonly streamIntervalMs?: number;
   /** Longest answer. Default 5 minutes. */
   readonly timeoutMs?: number;
+  /** Age at which a streamed message is stopped and the answer goes on in a new one. Default 4.5 minutes. */
+  readonly streamRolloverMs?: number;
+  /** The workspace budget for repeated Slack calls. Default: the one every answer in the process shares. */
+  readonly budget?: SlackBudget;
 }
 
 export interface AnswerOptions {
@@ -53,21 +63,46 @@ export interface AnswerOptions {
 
 const UPDATE_INTERVAL_MS = 2_500;
 const STREAM_INTERVAL_MS = 800;
+/** Slack ends a stream after about five minutes; roll over well before. */
+const STREAM_ROLLOVER_MS = 270_000;
 
 function rendererFor(
   deps: AnswerDeps,
   thread: Thread,
   options: AnswerOptions,
   logger: Logger,
-  onFirstUpdate: () => void,
+  on: { firstUpdate: () => void; stoppedByUser: () => void },
 ): Renderer {
-  if (options.respond) return new RespondRenderer(options.respond, options.preface ?? '');
+  if (options.respond) return new RespondRenderer(options.respond, options.preface ?? '', logger);
   const updateIntervalMs = deps.updateIntervalMs ?? UPDATE_INTERVAL_MS;
+  const budget = deps.budget ?? processBudget;
+  const { client } = deps;
   if (deps.streaming === false) {
-    return new UpdateRenderer({ client: deps.client, thread, intervalMs: updateIntervalMs, onFirstUpdate });
+    return new UpdateRenderer({ client, thread, intervalMs: updateIntervalMs, budget, onFirstUpdate: on.firstUpdate });
   }
-  const intervalMs = deps.streamIntervalMs ?? STREAM_INTERVAL_MS;
-  return new StreamRenderer({ client: deps.client, thread, intervalMs, updateIntervalMs, logger, onFirstUpdate });
+  return new StreamRenderer({
+    client,
+    thread,
+    intervalMs: deps.streamIntervalMs ?? STREAM_INTERVAL_MS,
+    updateIntervalMs,
+    rolloverMs: deps.streamRolloverMs ?? STREAM_ROLLOVER_MS,
+    budget,
+    logger,
+    onFirstUpdate: on.firstUpdate,
+    onStoppedByUser: on.stoppedByUser,
+  });
+}
+
+/** The assistant status with rotating loading lines, in DMs and channels alike; best-effort. */
+async function setWorking(deps: AnswerDeps, thread: Thread, log: Logger): Promise<void> {
+  await deps.client.assistant.threads
+    .setStatus({
+      channel_id: thread.channelId,
+      thread_ts: thread.threadTs,
+      status: WORKING_STATUS,
+      loading_messages: [...LOADING_MESSAGES],
+    })
+    .catch((e: unknown) => log.debug('setStatus failed', { error: slackError(e) }));
 }
 
 export async function answerQuestion(
@@ -89,20 +124,17 @@ export async function answerQuestion(
   const onFirstUpdate = () => {
     firstUpdateMs ??= Date.now() - started;
   };
-  if (thread.isDm && !options.respond) {
-    // the agent view's "is typing" line; cleared by Slack when the answer posts
-    await deps.client.assistant.threads
-      .setStatus({
-        channel_id: thread.channelId,
-        thread_ts: thread.threadTs,
-        status: 'is looking into it…',
-        loading_messages: ['Reading the AWS account…', 'Checking the numbers…'],
-      })
-      .catch((e: unknown) => log.debug('setStatus failed', { error: slackError(e) }));
-  }
-  const renderer = rendererFor(deps, thread, options, log, onFirstUpdate);
+  // where the bot cannot post (a command answered through response_url) it cannot set a status either
+  if (!options.respond) await setWorking(deps, thread, log);
+  const userStop = new AbortController();
+  const renderer = rendererFor(deps, thread, options, log, {
+    firstUpdate: onFirstUpdate,
+    stoppedByUser: () => userStop.abort(),
+  });
 
   const timeout = AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS);
+  // the agent's invocation ends at the timeout or when the user stops the answer
+  const signal = AbortSignal.any([timeout, userStop.signal]);
   const toolCalls: ToolCallSummary[] = [];
   let text = '';
   // how the answer ends; undefined until the agent says (done or error)
@@ -110,7 +142,8 @@ export async function answerQuestion(
   try {
     const sessionId = sessionIdForThread(thread.teamId, thread.channelId, thread.threadTs);
     const asker = { teamId: thread.teamId, userId: thread.userId, channelId: thread.channelId };
-    for await (const ev of deps.agent.invoke(sessionId, { prompt: question, asker }, timeout)) {
+    const events = untilAborted(deps.agent.invoke(sessionId, { prompt: question, asker }, signal), signal);
+    for await (const ev of events) {
       if (ev.type === 'tool_start') {
         await renderer.callStarted(ev.id, taskTitle(ev));
       } else if (ev.type === 'tool_end') {
@@ -142,18 +175,21 @@ export async function answerQuestion(
   }
   let outcome = end.outcome;
   try {
+    // after the user's Stop the renderer sends nothing more
     await renderer.finish(end.tail);
   } catch (e) {
     // whatever happened before, the asker has not seen an ending: the caller may retry
     outcome = 'undelivered';
     log.error('could not deliver the answer to Slack', { error: slackError(e) });
   }
+  if (userStop.signal.aborted) outcome = 'cancelled';
   log.info('answer', {
     outcome,
     toolCalls: toolCalls.length,
     answerChars: text.length,
     durationMs: Date.now() - started,
     firstUpdateMs: firstUpdateMs ?? null,
+    ...(userStop.signal.aborted ? { stoppedByUser: true } : {}),
   });
   return { outcome, ref, text, toolCalls, ...(firstUpdateMs !== undefined ? { firstUpdateMs } : {}) };
 }

@@ -10,7 +10,7 @@ export interface Thread {
   /** The thread the answer goes in (the question's own ts when it starts one). */
   readonly threadTs: string;
   readonly userId: string;
-  /** A DM or agent-view thread: the assistant status applies, no recipient ids needed. */
+  /** A DM (the app's Messages tab) rather than a channel. */
   readonly isDm: boolean;
 }
 
@@ -25,7 +25,10 @@ export interface Renderer {
   callEnded(id: string, call: ToolCallSummary): Promise<void>;
   /** A delta of the answer text. */
   text(delta: string): Promise<void>;
-  /** Ends the answer with `tail` (the footer or an error notice). */
+  /**
+   * Ends the answer with `tail` (the footer or an error notice). Calls still open are shown as not
+   * finished; whatever was opened in Slack is closed.
+   */
   finish(tail: string): Promise<void>;
 }
 

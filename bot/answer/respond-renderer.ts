@@ -1,7 +1,11 @@
 /**
  * A slash command's answer where the bot cannot post in the channel: collected, then sent back
  * privately through the command's `respond()` (its response_url), split within Slack's limits.
+ *
+ * Each part goes as a `markdown` block with its plain text; if Slack refuses that, the part is sent once
+ * more as plain `text` alone, so a block Slack will not take never costs the asker the answer.
  */
+import type { Logger } from '../../common/log.ts';
 import { splitMarkdown } from '../format.ts';
 import { markdownBlocks, preview, type Renderer } from './renderer.ts';
 
@@ -16,11 +20,13 @@ export class RespondRenderer implements Renderer {
   private answer = '';
   private readonly respond: RespondFn;
   private readonly preface: string;
+  private readonly logger: Logger;
 
   /** `preface`: text put before the answer (why it comes privately). */
-  constructor(respond: RespondFn, preface: string) {
+  constructor(respond: RespondFn, preface: string, logger: Logger) {
     this.respond = respond;
     this.preface = preface;
+    this.logger = logger;
   }
 
   async callStarted(): Promise<void> {}
@@ -32,8 +38,15 @@ export class RespondRenderer implements Renderer {
 
   async finish(tail: string): Promise<void> {
     for (const part of splitMarkdown(`${this.preface}${this.answer}${tail}`.trim())) {
-      const blocks = markdownBlocks(part);
-      await this.respond({ response_type: 'ephemeral', text: preview(part), blocks, replace_original: false });
+      const ephemeral = { response_type: 'ephemeral', replace_original: false } as const;
+      try {
+        await this.respond({ ...ephemeral, text: preview(part), blocks: markdownBlocks(part) });
+      } catch (e) {
+        this.logger.warn('response_url refused the markdown block; sending plain text', {
+          error: (e as Error).message,
+        });
+        await this.respond({ ...ephemeral, text: part });
+      }
     }
   }
 }

@@ -1,45 +1,57 @@
 /**
- * Post-and-update: posts a message and keeps editing it with chat.update, at most every interval
- * (Tier 3); the calls are lines above the text while the answer is written. Long answers are split
- * over several messages at the end.
+ * Post-and-update: posts a message and keeps editing it with chat.update, at most every interval and
+ * within the workspace's shared budget (Tier 3); the calls are lines above the text while the answer is
+ * written. Long answers are split over several messages at the end.
  */
 import type { WebClient } from '@slack/web-api';
 import type { ToolCallSummary } from '../../common/protocol.ts';
 import { MAX_MESSAGE_CHARS, splitMarkdown, taskOutput, taskTitle } from '../format.ts';
 import { markdownBlocks, preview, type Renderer, type Thread } from './renderer.ts';
+import type { SlackBudget } from './slack-budget.ts';
 
 export interface UpdateRendererOptions {
   readonly client: WebClient;
   readonly thread: Thread;
   /** Least time between two chat.update calls. */
   readonly intervalMs: number;
+  readonly budget: SlackBudget;
   readonly onFirstUpdate: () => void;
 }
 
-interface Call {
+/** An AWS call as the message shows it. */
+export interface CallLine {
   readonly title: string;
   /** Set once the call has ended. */
   readonly ended?: ToolCallSummary;
 }
 
-const callLine = ({ title, ended }: Call): string =>
+/** What a stream that failed hands on: its undelivered text and the calls it was showing. */
+export interface Carried {
+  readonly text?: string;
+  readonly calls?: ReadonlyMap<string, CallLine>;
+}
+
+const callLine = ({ title, ended }: CallLine): string =>
   ended
     ? `${ended.ok ? ':white_check_mark:' : ':x:'} ${title} (${taskOutput(ended)})`
     : `:hourglass_flowing_sand: ${title}`;
 
 export class UpdateRenderer implements Renderer {
   private ts?: string;
-  private readonly calls = new Map<string, Call>();
+  private readonly calls: Map<string, CallLine>;
   private answer: string;
   private lastUpdate = 0;
   private timer?: NodeJS.Timeout;
-  private pending?: Promise<void>;
+  private inFlight?: Promise<void>;
+  /** Something changed while an update was under way. */
+  private dirty = false;
+  private finishing = false;
   private readonly o: UpdateRendererOptions;
 
-  /** `carried`: text already written elsewhere but not delivered (a stream that failed). */
-  constructor(o: UpdateRendererOptions, carried = '') {
+  constructor(o: UpdateRendererOptions, carried: Carried = {}) {
     this.o = o;
-    this.answer = carried;
+    this.answer = carried.text ?? '';
+    this.calls = new Map(carried.calls ?? []);
   }
 
   private body(working: boolean): string {
@@ -62,12 +74,15 @@ export class UpdateRenderer implements Renderer {
     return r.ts as string;
   }
 
-  private async edit(ts: string, text: string): Promise<void> {
+  private async edit(ts: string, text: () => string): Promise<void> {
+    await this.o.budget.take(this.o.thread.teamId, 'chat.update');
+    // the text is taken once the budget allows the call, so it is as fresh as it can be
+    const body = text();
     await this.o.client.chat.update({
       channel: this.o.thread.channelId,
       ts,
-      text: preview(text),
-      blocks: markdownBlocks(text) as never,
+      text: preview(body),
+      blocks: markdownBlocks(body) as never,
     });
   }
 
@@ -75,20 +90,44 @@ export class UpdateRenderer implements Renderer {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.lastUpdate = Date.now();
-    const text = this.body(working);
-    if (!this.ts) this.ts = await this.post(text);
-    else await this.edit(this.ts, text);
+    if (!this.ts) this.ts = await this.post(this.body(working));
+    else await this.edit(this.ts, () => this.body(working));
   }
 
-  /** Updates now if the interval has passed, else once it has. */
+  /** Runs one update; a change that came meanwhile gets the next one. */
+  private run(): Promise<void> {
+    const p = this.update(true).finally(() => {
+      this.inFlight = undefined;
+      if (!this.dirty) return;
+      this.dirty = false;
+      // ending: what changed meanwhile is still shown once (the ending waits for it), whatever the interval
+      if (this.finishing) this.run().catch(() => {});
+      else this.touch().catch(() => {});
+    });
+    this.inFlight = p;
+    return p;
+  }
+
+  /**
+   * Shows the change: the first post at once (its failure is the caller's); then an edit now if the
+   * interval has passed, else once it has, and while one is under way (waiting for the budget), after it.
+   */
   private touch(): Promise<void> {
-    const wait = this.ts ? this.o.intervalMs - (Date.now() - this.lastUpdate) : 0;
+    if (this.finishing) return Promise.resolve();
+    if (this.inFlight) {
+      this.dirty = true;
+      return Promise.resolve();
+    }
+    if (!this.ts) return this.run();
+    const wait = this.o.intervalMs - (Date.now() - this.lastUpdate);
     if (wait <= 0) {
-      this.pending = this.update(true);
-      return this.pending;
+      // not awaited: the answer goes on while the edit waits for the budget; the ending reports failures
+      this.run().catch(() => {});
+      return Promise.resolve();
     }
     this.timer ??= setTimeout(() => {
-      this.pending = this.update(true).catch(() => {});
+      this.timer = undefined;
+      this.run().catch(() => {});
     }, wait);
     return Promise.resolve();
   }
@@ -114,11 +153,13 @@ export class UpdateRenderer implements Renderer {
   }
 
   async finish(tail: string): Promise<void> {
+    this.finishing = true;
     clearTimeout(this.timer);
-    await this.pending?.catch(() => {});
+    this.timer = undefined;
+    while (this.inFlight) await this.inFlight.catch(() => {});
     const [first = '', ...rest] = splitMarkdown(`${this.answer}${tail}`.trim());
     if (!this.ts) this.ts = await this.post(first);
-    else await this.edit(this.ts, first);
+    else await this.edit(this.ts, () => first);
     for (const p of rest) await this.post(p);
   }
 }

@@ -27,6 +27,11 @@ export interface FunctionEnv {
   readonly idempotencyTable: string;
   /** Worker: deliveries before the dead-letter queue (the asker is told on the last). */
   readonly maxReceiveCount: number;
+  /**
+   * Worker: seconds before a failed job is delivered again (doubled at each further try), instead of
+   * the queue's visibility timeout, which is 6× the worker's timeout so a slow answer is never taken twice.
+   */
+  readonly retryDelaySeconds: number;
 }
 
 export type LambdaFunctionName = 'receiver' | 'worker';
@@ -50,6 +55,7 @@ const ENV_KEYS = [
   'QUEUE_URL',
   'IDEMPOTENCY_TABLE',
   'MAX_RECEIVE_COUNT',
+  'RETRY_DELAY_SECONDS',
 ] as const;
 
 const DEPLOYED = 'the stack sets it; redeploy, or set it on the function';
@@ -61,6 +67,7 @@ function readFunctionEnv(read: SettingsReader, fn: LambdaFunctionName): Function
     agentRuntimeArn: receiver ? '' : read.required('AGENT_RUNTIME_ARN', DEPLOYED),
     idempotencyTable: receiver ? '' : read.required('IDEMPOTENCY_TABLE', DEPLOYED),
     maxReceiveCount: read.int('MAX_RECEIVE_COUNT', DEFAULT_MAX_RECEIVE_COUNT, 1, 1_000),
+    retryDelaySeconds: read.int('RETRY_DELAY_SECONDS', 30, 0, 900),
   };
 }
 

@@ -11,16 +11,19 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { WebClient } from '@slack/web-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
+import { gaveUpMessage } from '../../common/errors.ts';
 import { createLogger } from '../../common/log.ts';
 import { newRef } from '../../common/ref.ts';
 import { AgentCoreClient } from '../agent-client.ts';
 import type { AnswerDeps } from '../answer/answer-question.ts';
 import type { AnswerResult } from '../answer/outcome.ts';
-import { type AnswerJob, parseJob, runJob } from '../job.ts';
+import { type AnswerJob, parseJob, respondVia, runJob } from '../job.ts';
 import { slackClientOptions } from '../slack-client.ts';
+import { escapeSlack } from '../slack-text.ts';
 import { lambdaSettings } from './settings.ts';
 
 const log = createLogger({ base: { fn: 'worker' } });
@@ -76,12 +79,14 @@ function idempotentAnswer(tableName: string): (job: AnswerJob, attempt: number) 
   return answerOnce;
 }
 
+/**
+ * The last try failed: tell the asker, in the thread (or the channel, for a command), else privately
+ * through the command's response_url, which is all there is where the bot cannot post.
+ */
 async function tellAsker(job: AnswerJob, attempts: number): Promise<void> {
   const ref = newRef();
   log.error('giving up on a job; it goes to the dead-letter queue', { ref, dedupeKey: job.dedupeKey, attempts });
-  const text =
-    `:warning: Sorry, I could not answer \u201c${job.question.slice(0, 200)}\u201d after ${attempts} tries. ` +
-    `Please ask again in a little while. (ref ${ref})`;
+  const text = gaveUpMessage(escapeSlack(job.question.slice(0, 200)), attempts, ref);
   try {
     const { client } = await answerDeps();
     await client.chat.postMessage({
@@ -89,8 +94,49 @@ async function tellAsker(job: AnswerJob, attempts: number): Promise<void> {
       ...(job.threadTs ? { thread_ts: job.threadTs } : {}),
       text,
     });
+    return;
+  } catch (e) {
+    if (!job.responseUrl) {
+      log.error('could not tell the asker either', { ref, error: e });
+      return;
+    }
+  }
+  try {
+    await respondVia(job.responseUrl)({ response_type: 'ephemeral', text, replace_original: false });
   } catch (e) {
     log.error('could not tell the asker either', { ref, error: e });
+  }
+}
+
+const sqs = new SQSClient({ maxAttempts: 3 });
+const queueUrls = new Map<string, string>();
+
+/**
+ * Brings a failed job back after `firstDelay` seconds (doubled at each further try) rather than the
+ * queue's visibility timeout: that is 6× the worker's timeout (36 minutes, as Lambda advises for SQS
+ * sources) so a slow answer is never delivered twice, but a job that failed quickly should not wait
+ * that long. Best effort: if it fails, the job still comes back after the visibility timeout.
+ */
+async function retrySoon(record: SQSRecord, attempts: number, firstDelay: number): Promise<void> {
+  const delay = Math.min(firstDelay * 2 ** (attempts - 1), 43_200);
+  try {
+    let queueUrl = queueUrls.get(record.eventSourceARN);
+    if (!queueUrl) {
+      // arn:aws:sqs:REGION:ACCOUNT:NAME; the SDK sends to the URL's host, so ask SQS for it
+      const [, , , , account, name] = record.eventSourceARN.split(':');
+      const out = await sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+      queueUrl = out.QueueUrl ?? '';
+      queueUrls.set(record.eventSourceARN, queueUrl);
+    }
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: delay,
+      }),
+    );
+  } catch (e) {
+    log.warn('could not bring the job back sooner; it returns after the visibility timeout', { error: e });
   }
 }
 
@@ -105,13 +151,16 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   }
   const attempts = Number(record.attributes.ApproximateReceiveCount ?? '1');
   let maxReceiveCount = DEFAULT_MAX_RECEIVE_COUNT;
+  let retryDelay = 30;
   try {
     const s = await lambdaSettings('worker');
     maxReceiveCount = s.fn.maxReceiveCount;
+    retryDelay = s.fn.retryDelaySeconds;
     await idempotentAnswer(s.fn.idempotencyTable)(job, attempts);
   } catch (e) {
     if (e instanceof IdempotencyAlreadyInProgressError) throw e;
     if (attempts >= maxReceiveCount) await tellAsker(job, attempts);
+    else await retrySoon(record, attempts, retryDelay);
     throw e;
   }
 }

@@ -2,6 +2,12 @@
  * Admission, in one place for every listener: who asked where (team, channel, user; an event's id or
  * its fallback), the access policy, a refusal said to the asker and logged, and the dispatch of an
  * admitted question as an AnswerJob.
+ *
+ * An event is remembered as handled only once it was: refused, turned away, or dispatched. A delivery
+ * whose dispatch fails (the queue is down: the receiver answers 500) is not remembered, so Slack's retry
+ * of it (X-Slack-Retry-Num, https://docs.slack.dev/apis/events-api/#retries) is dispatched again rather
+ * than dropped as a duplicate. Deliveries that overlap are both dispatched; the queue's deduplication id
+ * and the answerer's idempotency on the job's key make them one answer.
  */
 import type { AnswerJob } from '../job.ts';
 import type { ListenerDeps } from './deps.ts';
@@ -13,6 +19,7 @@ export interface Asking {
   readonly channelId: string;
   readonly userId: string;
   readonly isDm: boolean;
+  /** The question, Slack's escapes decoded. */
   readonly question: string;
   /** Absent for a slash command (its question is posted as the thread's parent). */
   readonly threadTs?: string;
@@ -20,9 +27,9 @@ export interface Asking {
   /** The event id or trigger id (see `eventOrigin`): the job's deduplication key. */
   readonly dedupeKey: string;
   /**
-   * When the key is taken. `first` (events): before anything is said, as Slack retries events and a
-   * retry must be neither refused nor answered twice. `on-accept` (commands): once the question passed
-   * access and `vet`, so every refusal is said in the command's own ack.
+   * When a key already handled is turned away. `first` (events): before anything is said, as Slack retries
+   * events and a retry must be neither refused nor answered twice. `on-accept` (commands): once the
+   * question passed access and `vet`, so every refusal is said in the command's own ack.
    */
   readonly dedupe: 'first' | 'on-accept';
   /** Tells the asker they may not ask here, where this surface can (ephemeral, thread, ack). */
@@ -33,9 +40,9 @@ export interface Asking {
   readonly accepted?: () => Promise<void>;
 }
 
-/** Admits a question and dispatches it, or says why not. */
+/** Admits a question and dispatches it, or says why not; the key is remembered once that succeeded. */
 export async function admit(deps: ListenerDeps, a: Asking): Promise<void> {
-  if (a.dedupe === 'first' && !deps.firstTime(a.dedupeKey)) return;
+  if (a.dedupe === 'first' && deps.seen.has(a.dedupeKey)) return;
   const where = { teamId: a.teamId, channelId: a.channelId, userId: a.userId, isDm: a.isDm };
   const access = deps.access.check(where);
   if (!access.allowed) {
@@ -47,10 +54,14 @@ export async function admit(deps: ListenerDeps, a: Asking): Promise<void> {
       surface: a.surface,
     });
     await a.refuse(access.message);
+    if (a.dedupe === 'first') deps.seen.add(a.dedupeKey);
     return;
   }
-  if (a.vet && !(await a.vet())) return;
-  const fresh = a.dedupe === 'first' || deps.firstTime(a.dedupeKey);
+  if (a.vet && !(await a.vet())) {
+    if (a.dedupe === 'first') deps.seen.add(a.dedupeKey);
+    return;
+  }
+  const fresh = a.dedupe === 'first' || !deps.seen.has(a.dedupeKey);
   await a.accepted?.();
   if (!fresh) return;
   await deps.dispatch({
@@ -65,6 +76,7 @@ export async function admit(deps: ListenerDeps, a: Asking): Promise<void> {
     dedupeKey: a.dedupeKey,
     receivedAt: Date.now(),
   });
+  deps.seen.add(a.dedupeKey);
 }
 
 /** An Events API delivery's key (its event_id, else channel:ts) and team. */

@@ -1,6 +1,7 @@
 /** What every listener needs. */
 import type { Logger } from '../../common/log.ts';
 import type { AccessPolicy } from '../access.ts';
+import type { SeenKeys } from '../dedupe.ts';
 import type { AnswerJob } from '../job.ts';
 
 export interface ListenerDeps {
@@ -11,6 +12,6 @@ export interface ListenerDeps {
    * queue for the worker instead. Returning quickly is what keeps Slack's 3-second ack.
    */
   readonly dispatch: (job: AnswerJob) => Promise<void>;
-  /** Event ids already taken (Slack retries events); true if this one is new. */
-  readonly firstTime: (key: string) => boolean;
+  /** Event ids and trigger ids already handled (Slack retries events). */
+  readonly seen: SeenKeys;
 }

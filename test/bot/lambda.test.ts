@@ -9,6 +9,7 @@ import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SQSClient,
@@ -23,7 +24,15 @@ import { seedFunctionResources, seedInstances, seedRoles } from '../helpers/seed
 import { functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
 import { drainQueue, sqsRecord } from '../helpers/sqs.ts';
 import { type AgentCoreShim, startAgentCoreShim } from '../services/agentcore-shim.ts';
-import { BOT_TOKEN, BOT_USER_ID, FakeSlack, SIGNING_SECRET, signedHeaders, TEAM_ID } from '../services/fake-slack.ts';
+import {
+  BOT_TOKEN,
+  BOT_USER_ID,
+  FakeSlack,
+  type RequestUrl,
+  SIGNING_SECRET,
+  signedHeaders,
+  TEAM_ID,
+} from '../services/fake-slack.ts';
 
 const REGION = 'us-west-2';
 const ARN = `arn:aws:bedrock-agentcore:${REGION}:123456789012:runtime/aws_ask-Lambda1`;
@@ -80,6 +89,27 @@ async function receive(url = queueUrl): Promise<SqsMessage[]> {
 
 const toRecord = (m: SqsMessage): SQSRecord => sqsRecord(m, REGION);
 
+/** The jobs queue (created again with the same URL after a test deletes it). */
+async function createJobsQueue(): Promise<string> {
+  const created = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'aws-ask-jobs.fifo',
+      Attributes: {
+        FifoQueue: 'true',
+        VisibilityTimeout: '30',
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:aws-ask-dlq.fifo`,
+          maxReceiveCount: 3,
+        }),
+      },
+    }),
+  );
+  return created.QueueUrl!;
+}
+
+/** The receiver behind its Function URL, as the fake Slack's Events API posts to it. */
+const requestUrl: RequestUrl = async ({ body, headers }) => receiverHandler(urlEvent(body, { headers }), context);
+
 /** Reads and removes the queued jobs. */
 async function jobsIn(): Promise<AnswerJob[]> {
   const messages = await receive();
@@ -106,21 +136,7 @@ beforeAll(async () => {
   dlqUrl = (
     await sqs.send(new CreateQueueCommand({ QueueName: 'aws-ask-dlq.fifo', Attributes: { FifoQueue: 'true' } }))
   ).QueueUrl!;
-  queueUrl = (
-    await sqs.send(
-      new CreateQueueCommand({
-        QueueName: 'aws-ask-jobs.fifo',
-        Attributes: {
-          FifoQueue: 'true',
-          VisibilityTimeout: '30',
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: `arn:aws:sqs:${REGION}:123456789012:aws-ask-dlq.fifo`,
-            maxReceiveCount: 3,
-          }),
-        },
-      }),
-    )
-  ).QueueUrl!;
+  queueUrl = await createJobsQueue();
   await seedFunctionResources(moto, REGION, {
     secretName: 'aws-ask/slack',
     table: 'aws-ask-idempotency',
@@ -264,6 +280,82 @@ describe('receiverHandler', () => {
     }
   });
 
+  it('first enqueue fails: Slack’s retry (X-Slack-Retry-Num: 1) queues the question, answered once', async () => {
+    expect(await slack.verifyRequestUrl(requestUrl)).toBe(true);
+    const ts = '1800000050.000100';
+    slack.userMessage('C0OPS', 'U0ALICE', `<@${BOT_USER_ID}> how many instances?`);
+    const payload = slack.eventPayload(
+      {
+        type: 'app_mention',
+        user: 'U0ALICE',
+        text: `<@${BOT_USER_ID}> how many instances?`,
+        ts,
+        channel: 'C0OPS',
+        team: TEAM_ID,
+      },
+      'EvLostOnce',
+    );
+    // the queue is away for the first delivery, back (same URL) before Slack's first retry
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    const attempts = await slack.deliver(payload, requestUrl, {
+      retryDelaysMs: [0, 0, 0],
+      beforeRetry: async () => {
+        expect(await createJobsQueue()).toBe(queueUrl);
+      },
+    });
+    expect(attempts.map((a) => [a.retryNum, a.statusCode, a.reason ?? null])).toEqual([
+      [0, 500, null],
+      [1, 200, 'http_error'],
+    ]);
+    const messages = await receive();
+    expect(messages.map((m) => (JSON.parse(m.Body!) as AnswerJob).dedupeKey)).toEqual(['EvLostOnce']);
+    // a later duplicate of the same event is acked and queues nothing
+    const body = JSON.stringify(payload);
+    const late = await requestUrl({
+      body,
+      headers: { ...signedHeaders(body), 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' },
+    });
+    expect(late.statusCode).toBe(200);
+    expect(await runWorker(messages)).toEqual({ batchItemFailures: [] });
+    expect(await receive()).toEqual([]);
+    const answers = slack.thread('C0OPS', ts).filter((m) => /AWS calls/.test(m.text));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.text).toContain(`There are 5 EC2 instances in ${REGION}.`);
+  });
+
+  it('a retry landing on another instance (its own memory of events) is one job: the FIFO dedupe id', async () => {
+    const payload: unknown = JSON.parse(mention('EvTwoInstances', 'how many instances?', '1800000060.000100'));
+    // the first delivery is queued, but its 200 never reaches Slack: Slack retries
+    const first = await requestUrl({ body: JSON.stringify(payload), headers: signedHeaders(JSON.stringify(payload)) });
+    expect(first.statusCode).toBe(200);
+    // …to a fresh instance (a changed environment rebuilds the app, as a new Lambda instance starts empty)
+    process.env.ANSWER_TIMEOUT_MS = '299000';
+    try {
+      const body = JSON.stringify(payload);
+      const retry = await requestUrl({
+        body,
+        headers: { ...signedHeaders(body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' },
+      });
+      expect(retry.statusCode).toBe(200);
+    } finally {
+      delete process.env.ANSWER_TIMEOUT_MS;
+    }
+    expect((await jobsIn()).map((j) => j.dedupeKey)).toEqual(['EvTwoInstances']);
+  });
+
+  it('url_verification fails while the signing secret is not known yet, and passes once it is', async () => {
+    const sm = new SecretsManagerClient({ ...aws, endpoint: inject('motoUrl') });
+    await sm.send(new CreateSecretCommand({ Name: 'aws-ask/unfilled', SecretString: '{}' }));
+    process.env.SLACK_SECRET_ID = 'aws-ask/unfilled';
+    const fresh: RequestUrl = (req) => requestUrl(req);
+    try {
+      expect(await slack.verifyRequestUrl(fresh)).toBe(false);
+    } finally {
+      process.env.SLACK_SECRET_ID = 'aws-ask/slack';
+    }
+    expect(await slack.verifyRequestUrl(fresh)).toBe(true);
+  });
+
   it('says how to fill the secret when it is empty (500, nothing else done)', async () => {
     const sm = new SecretsManagerClient({ ...aws, endpoint: inject('motoUrl') });
     await sm.send(new CreateSecretCommand({ Name: 'aws-ask/empty', SecretString: '{}' }));
@@ -358,6 +450,99 @@ describe('workerHandler', () => {
     expect(told.text).toMatch(/after 3 tries\. Please ask again in a little while\. \(ref [0-9a-f]{8}\)/);
     expect(await receive()).toEqual([]);
     expect((await receive(dlqUrl)).map((m) => (JSON.parse(m.Body!) as AnswerJob).dedupeKey)).toEqual(['EvFail']);
+  });
+
+  it('a failed job comes back after RETRY_DELAY_SECONDS, not the queue visibility timeout (36 min deployed)', async () => {
+    process.env.RETRY_DELAY_SECONDS = '1';
+    try {
+      await enqueueMention('EvRetrySoon', 'how many instances?', '1800000350.000100');
+      slack.inject({ method: 'chat.startStream', error: 'fatal_error', times: 1 });
+      slack.inject({ method: 'chat.postMessage', error: 'fatal_error', times: 2 });
+      // taken as Lambda takes it: invisible for the queue's visibility timeout (an hour here)
+      const first = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+          VisibilityTimeout: 3600,
+        }),
+      );
+      const m = first.Messages?.[0];
+      expect(m).toBeDefined();
+      const r = await runWorker([m!]);
+      expect(r.batchItemFailures).toHaveLength(1);
+      await new Promise((ok) => setTimeout(ok, 1_500));
+      const again = await receive();
+      expect(again.map((x) => (JSON.parse(x.Body!) as AnswerJob).dedupeKey)).toEqual(['EvRetrySoon']);
+      await runWorker(again);
+    } finally {
+      delete process.env.RETRY_DELAY_SECONDS;
+    }
+  });
+
+  /** A slash command in a channel the bot is not in: its answer can only go through the response_url. */
+  async function commandWhereBotIsNotIn(triggerId: string, n: number) {
+    slack.notInChannel.add('C0PRIV');
+    const form = new URLSearchParams({
+      team_id: TEAM_ID,
+      channel_id: 'C0PRIV',
+      user_id: 'U0BOB',
+      command: '/aws-ask',
+      text: 'how many instances?',
+      response_url: `${slack.url}/respond/${n}`,
+      trigger_id: triggerId,
+    }).toString();
+    const r = await receiverHandler(
+      urlEvent(form, { contentType: 'application/x-www-form-urlencoded', headers: signed(form) }),
+      context,
+    );
+    expect(r.statusCode).toBe(200);
+    return `${slack.url}/respond/${n}`;
+  }
+
+  it('response_url refuses the markdown block: the answer goes again as plain text, and the job succeeds', async () => {
+    const url = await commandWhereBotIsNotIn('trig.plain', 701);
+    slack.responseRefuses.add('markdown');
+    try {
+      expect(await runWorker(await receive())).toEqual({ batchItemFailures: [] });
+    } finally {
+      slack.responseRefuses.clear();
+    }
+    const attempts = slack.responseAttempts.filter((a) => a.url === url);
+    expect(attempts.map((a) => [a.status, a.error ?? null, Array.isArray(a.body.blocks)])).toEqual([
+      [400, 'invalid_blocks', true],
+      [200, null, false],
+    ]);
+    const told = attempts[1]!.body;
+    expect(told).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(told.text)).toContain('There are 5 EC2 instances');
+    expect(String(told.text)).toMatch(/AWS calls: `ec2:DescribeInstances`/);
+  });
+
+  it('response_url refusing every answer: on the last try the asker is told privately, then the DLQ', async () => {
+    const url = await commandWhereBotIsNotIn('trig.refused', 702);
+    // each try: the markdown block refused, then the plain text refused
+    slack.inject({ method: 'response_url', status: 500, times: 6 });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const [m] = await receive();
+      expect(m, `attempt ${attempt}`).toBeDefined();
+      const r = await runWorker([m!]);
+      expect(r.batchItemFailures).toHaveLength(1);
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: m!.ReceiptHandle!,
+          VisibilityTimeout: 0,
+        }),
+      );
+    }
+    // the bot cannot post in the channel: the response_url is how the asker hears of it
+    const told = slack.responses.filter((r) => r.url === url);
+    expect(told).toHaveLength(1);
+    expect(told[0]!.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(told[0]!.body.text)).toMatch(/Sorry, I could not answer .* after 3 tries\. .*\(ref [0-9a-f]{8}\)/);
+    expect(await receive()).toEqual([]);
+    expect((await receive(dlqUrl)).map((m) => (JSON.parse(m.Body!) as AnswerJob).dedupeKey)).toEqual(['trig.refused']);
   });
 
   it('drops a malformed job without failing the batch', async () => {

@@ -20,7 +20,8 @@ describe('Slack app manifests', () => {
       settings: { socket_mode_enabled: boolean; event_subscriptions: { request_url: string; bot_events: string[] } };
       features: {
         slash_commands: { url: string; command: string }[];
-        assistant_view: { suggested_prompts: unknown[] };
+        agent_view: { agent_description: string; suggested_prompts: unknown[] };
+        assistant_view?: unknown;
       };
       oauth_config: { scopes: { bot: string[] } };
     };
@@ -32,8 +33,23 @@ describe('Slack app manifests', () => {
     });
     expect(prod.settings.event_subscriptions.bot_events).toEqual([...BOT_EVENTS]);
     expect(prod.oauth_config.scopes.bot).toEqual([...BOT_SCOPES]);
-    expect(prod.features.assistant_view.suggested_prompts).toEqual(SUGGESTED_PROMPTS.map((p) => ({ ...p })));
+    expect(prod.features.agent_view.suggested_prompts).toEqual(SUGGESTED_PROMPTS.map((p) => ({ ...p })));
+    expect(prod.features.agent_view.agent_description.length).toBeLessThanOrEqual(300);
     expect(JSON.stringify(manifest('prod'))).toContain(REQUEST_URL_PLACEHOLDER);
+  });
+
+  it('uses the agent messaging experience, not the legacy assistant view and its event', () => {
+    // agent_view is the default and only experience for new apps; app_home_opened (tab "messages")
+    // replaces assistant_thread_started: https://docs.slack.dev/ai/migrating-to-agent-messaging/
+    for (const kind of ['dev', 'prod'] as const) {
+      const m = manifest(kind) as { features: Record<string, unknown>; settings: { event_subscriptions: unknown } };
+      expect(m.features.agent_view).toBeDefined();
+      expect(m.features.assistant_view).toBeUndefined();
+      expect(m.features.app_home).toMatchObject({ messages_tab_enabled: true, messages_tab_read_only_enabled: false });
+      expect(m.settings.event_subscriptions).toMatchObject({
+        bot_events: ['app_home_opened', 'app_mention', 'message.im'],
+      });
+    }
   });
 
   it('asks for the scopes the bot uses and no more', () => {

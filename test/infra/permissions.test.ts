@@ -241,7 +241,14 @@ const contracts: Contract[] = [
         'Powertools idempotency records',
       ),
       ...calls(
-        ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+        [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility',
+          // bot/lambda/worker.ts brings a failed job back sooner (GetQueueUrl, ChangeMessageVisibility)
+          'sqs:GetQueueUrl',
+        ],
         queueArn,
         'the SQS event source mapping',
       ),

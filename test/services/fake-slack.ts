@@ -1,12 +1,20 @@
 /**
- * A fake Slack on loopback that the real Bolt, WebClient and SocketModeClient talk to.
+ * A fake Slack on loopback that the real Bolt, WebClient and SocketModeClient talk to, as strict as
+ * Slack on what the bot relies on. Each rule cites the Slack page it comes from, next to it.
  *
  * - Web API over HTTP (`POST /api/<method>`, form or JSON bodies, bearer tokens): auth.test,
  *   chat.postMessage/update/postEphemeral, chat.startStream/appendStream/stopStream,
  *   assistant.threads.setStatus/setSuggestedPrompts/setTitle, apps.connections.open. Every call is
  *   recorded, and the messages they make are kept as threads, so tests read what a user would see.
+ * - Streams: they expire (`streamTtlMs`, about five minutes), the user can press Stop
+ *   (`stopByUser`), text fields and messages are size-limited, chunks are checked.
+ * - Rate limits per method and workspace (or channel) with Retry-After, configurable per test
+ *   (`rateLimit`, `SLACK_RATE_LIMITS`, `scaledLimits`); none unless a test sets them.
  * - Error injection per method: `ok: false` errors (`not_in_channel`, …), 429 with Retry-After, 500s.
- * - `response_url` endpoints for slash commands (`POST /respond/<n>`).
+ * - `response_url` endpoints for slash commands (`POST /respond/<n>`): five uses in thirty minutes,
+ *   block types it refuses (`responseRefuses`).
+ * - Events API over HTTP: `verifyRequestUrl` (url_verification) and `deliver`, which replays an event
+ *   as Slack does after a non-2xx or an ack slower than 3 s (X-Slack-Retry-Num / X-Slack-Retry-Reason).
  * - Socket Mode: the WebSocket behind apps.connections.open; `hello`, envelopes for events, slash
  *   commands and interactions, ack tracking (with how long the ack took), server pings, and
  *   `disconnect` to make the client reconnect.
@@ -49,9 +57,93 @@ export interface SlackMessage {
   readonly fromBot: boolean;
   /** chat.startStream … stopStream: true while the stream is open. */
   streaming: boolean;
+  /** When chat.startStream made it (ms epoch). */
+  startedAt?: number;
+  /** Slack ended the stream itself (it got too old): what the user sees is unfinished. */
+  expired?: boolean;
+  /** The user pressed Stop. */
+  stoppedByUser?: boolean;
   tasks: Task[];
   blocks?: unknown[];
   updates: number;
+}
+
+/** At most `limit` calls in any `windowMs`, per workspace (or per channel). */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly per?: 'team' | 'channel';
+}
+
+export interface FakeSlackOptions {
+  /** How long a stream stays open (default five minutes). */
+  readonly streamTtlMs?: number;
+  /** Per-method rate limits (default: none). */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** How long a response_url works (default thirty minutes). */
+  readonly responseUrlTtlMs?: number;
+  /** The app's messaging experience (default `agent_view`). */
+  readonly view?: 'agent_view' | 'assistant_view';
+}
+
+/**
+ * Slack's published floors for the methods the bot repeats, a minute at a time, per workspace
+ * (https://docs.slack.dev/apis/web-api/rate-limits): chat.appendStream Tier 4
+ * (https://docs.slack.dev/reference/methods/chat.appendStream), chat.update Tier 3
+ * (https://api.slack.com/methods/chat.update), chat.stopStream Tier 2
+ * (https://api.slack.com/methods/chat.stopStream), chat.postMessage about one a second per channel
+ * (https://docs.slack.dev/apis/web-api/rate-limits, "Posting messages").
+ */
+export const SLACK_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
+  'chat.appendStream': { limit: 100, windowMs: 60_000 },
+  'chat.update': { limit: 50, windowMs: 60_000 },
+  'chat.stopStream': { limit: 20, windowMs: 60_000 },
+  'chat.postMessage': { limit: 60, windowMs: 60_000, per: 'channel' },
+};
+
+/** The same limits over a window `factor` times shorter (a minute becomes 60 s / factor). */
+export const scaledLimits = (limits: Readonly<Record<string, RateLimit>>, factor: number): Record<string, RateLimit> =>
+  Object.fromEntries(Object.entries(limits).map(([m, l]) => [m, { ...l, windowMs: l.windowMs / factor }]));
+
+/** What a request URL got and answered: the Events API over HTTP. */
+export interface HttpRequest {
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string | number | boolean>>;
+}
+export type RequestUrl = (req: HttpRequest) => Promise<HttpResponse>;
+
+/** One delivery attempt of an event: the first (retryNum 0) or a retry. */
+export interface DeliveryAttempt {
+  readonly retryNum: number;
+  /** X-Slack-Retry-Reason, on retries. */
+  readonly reason?: string;
+  readonly statusCode?: number;
+  /** No answer within the ack timeout (Slack retried without waiting for it). */
+  readonly timedOut: boolean;
+  readonly ms: number;
+}
+
+export interface DeliverOptions {
+  /** Delays before retries 1, 2, 3 (Slack: at once, after a minute, after five). */
+  readonly retryDelaysMs?: readonly number[];
+  /** Slack's ack timeout (3 s). */
+  readonly ackTimeoutMs?: number;
+  /** Runs before each retry (to change the world between two deliveries). */
+  readonly beforeRetry?: (retryNum: number) => Promise<void>;
+  readonly secret?: string;
+}
+
+/** A call to a response_url, answered or refused. */
+export interface ResponseAttempt {
+  readonly url: string;
+  readonly body: Record<string, unknown>;
+  readonly status: number;
+  readonly error?: string;
 }
 
 export interface Ephemeral {
@@ -61,6 +153,7 @@ export interface Ephemeral {
 }
 
 export interface Injection {
+  /** A Web API method, or `response_url` for the command response URLs. */
   readonly method: string;
   /** How many calls it applies to (default 1). */
   times?: number;
@@ -111,6 +204,57 @@ function tasksOf(chunks: unknown): Task[] {
   );
 }
 
+/**
+ * A markdown_text field or chunk is at most 12,000 characters
+ * (https://docs.slack.dev/reference/methods/chat.appendStream).
+ */
+const MAX_MARKDOWN = 12_000;
+const TASK_STATUSES = new Set(['pending', 'in_progress', 'complete', 'error']);
+const CHUNK_TYPES = new Set(['markdown_text', 'task_update', 'plan_update', 'blocks']);
+
+/**
+ * Chunks as chat.startStream/appendStream/stopStream take them: a known type, markdown_text chunks
+ * within 12,000 characters, task_update chunks with an id, a title and one of the four statuses
+ * (https://docs.slack.dev/reference/methods/chat.appendStream, "Using the chunks parameter";
+ * `invalid_chunks` is that page's error for chunks it cannot take).
+ */
+function chunkError(chunks: unknown): string | undefined {
+  if (chunks === undefined) return undefined;
+  if (!Array.isArray(chunks)) return 'invalid_chunks';
+  for (const c of chunks) {
+    const o = (c ?? {}) as Record<string, unknown>;
+    if (!CHUNK_TYPES.has(String(o.type))) return 'invalid_chunks';
+    if (o.type === 'markdown_text') {
+      if (typeof o.text !== 'string') return 'invalid_chunks';
+      if (o.text.length > MAX_MARKDOWN) return 'msg_too_long';
+    }
+    if (o.type === 'task_update') {
+      if (typeof o.id !== 'string' || typeof o.title !== 'string' || !TASK_STATUSES.has(String(o.status))) {
+        return 'invalid_chunks';
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Blocks a message can carry: at most 50 (https://docs.slack.dev/reference/block-kit/blocks), a
+ * `markdown` block at most 12,000 characters
+ * (https://docs.slack.dev/reference/block-kit/blocks/markdown-block).
+ */
+function blocksError(blocks: unknown): string | undefined {
+  if (blocks === undefined) return undefined;
+  if (!Array.isArray(blocks) || blocks.length > 50) return 'invalid_blocks';
+  for (const b of blocks) {
+    const o = (b ?? {}) as Record<string, unknown>;
+    if (typeof o.type !== 'string') return 'invalid_blocks';
+    if (o.type === 'markdown' && (typeof o.text !== 'string' || o.text.length > MAX_MARKDOWN)) return 'invalid_blocks';
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly messages: SlackMessage[] = [];
@@ -120,6 +264,20 @@ export class FakeSlack {
   readonly notInChannel = new Set<string>();
   /** Methods that do not exist on this workspace (→ unknown_method), e.g. streaming. */
   readonly unknownMethods = new Set<string>();
+  /** Every call to a response_url, refused ones too. */
+  readonly responseAttempts: ResponseAttempt[] = [];
+  /** Block types a response_url refuses with `invalid_blocks` (none by default: see `respond`). */
+  readonly responseRefuses = new Set<string>();
+  /** Suggested prompts pinned to a DM's Messages tab, by channel (agent_view). */
+  readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
+  /** How long a stream stays open. */
+  streamTtlMs: number;
+  responseUrlTtlMs: number;
+  view: 'agent_view' | 'assistant_view';
+  private readonly limits = new Map<string, RateLimit>();
+  private readonly windows = new Map<string, number[]>();
+  private readonly responseUrls = new Map<string, { created: number; uses: number }>();
+  private readonly verifiedUrls = new Set<RequestUrl>();
   private readonly injections: Injection[] = [];
   private readonly sockets = new Set<WebSocket>();
   private readonly pending = new Map<string, PendingAck>();
@@ -129,7 +287,16 @@ export class FakeSlack {
   connections = 0;
   url = '';
 
-  private constructor() {
+  private constructor(o: FakeSlackOptions) {
+    // Slack ends a stream after about five minutes; the limit is not in its reference pages, but
+    // appends (and stops) after it fail with message_not_in_streaming_state:
+    // https://github.com/slackapi/python-slack-sdk/issues/1859, https://github.com/vercel/chat/issues/607
+    this.streamTtlMs = o.streamTtlMs ?? 5 * 60_000;
+    // "up to 5 times within 30 minutes of the user's invocation":
+    // https://api.slack.com/interactivity/slash-commands#responding_response_url
+    this.responseUrlTtlMs = o.responseUrlTtlMs ?? 30 * 60_000;
+    this.view = o.view ?? 'agent_view';
+    for (const [method, limit] of Object.entries(o.rateLimits ?? {})) this.rateLimit(method, limit);
     this.http = createServer((req, res) => this.handle(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.http.on('upgrade', (req, socket, head) => {
@@ -141,8 +308,8 @@ export class FakeSlack {
     });
   }
 
-  static async start(): Promise<FakeSlack> {
-    const f = new FakeSlack();
+  static async start(o: FakeSlackOptions = {}): Promise<FakeSlack> {
+    const f = new FakeSlack(o);
     await new Promise<void>((ok) => f.http.listen(0, '127.0.0.1', ok));
     f.url = `http://127.0.0.1:${(f.http.address() as AddressInfo).port}`;
     f.pingTimer = setInterval(() => {
@@ -158,6 +325,34 @@ export class FakeSlack {
 
   inject(i: Injection): void {
     this.injections.push({ times: 1, ...i });
+  }
+
+  /**
+   * Limits a method to `limit` calls in any `windowMs`, per workspace or per channel; calls over it get
+   * HTTP 429 with Retry-After in seconds (https://docs.slack.dev/apis/web-api/rate-limits, "Responding
+   * to rate limiting conditions"). `undefined` lifts the limit.
+   */
+  rateLimit(method: string, limit: RateLimit | undefined): void {
+    if (limit) this.limits.set(method, limit);
+    else this.limits.delete(method);
+  }
+
+  /** The calls Slack answered with 429. */
+  get rateLimited(): SlackCall[] {
+    return this.calls.filter((c) => c.result === 'ratelimited');
+  }
+
+  /** The user presses Stop on a streaming message: further appends fail with `stopped_by_user`. */
+  stopByUser(channel: string, ts: string): void {
+    const m = this.messages.find((x) => x.channel === channel && x.ts === ts);
+    if (!m?.streaming) throw new Error(`fake Slack: no streaming message ${channel}/${ts}`);
+    m.streaming = false;
+    m.stoppedByUser = true;
+  }
+
+  /** The streaming message in a thread, if one is open. */
+  streamingIn(channel: string, threadTs: string): SlackMessage | undefined {
+    return this.thread(channel, threadTs).find((m) => m.streaming);
   }
 
   callsTo(method: string): SlackCall[] {
@@ -348,6 +543,7 @@ export class FakeSlack {
   }): Promise<{ ack: EnvelopeResult; responseUrl: string; triggerId: string }> {
     const n = ++seq;
     const responseUrl = `${this.url}/respond/${n}`;
+    this.responseUrls.set(responseUrl, { created: Date.now(), uses: 0 });
     const triggerId = `trigger.${n}`;
     const ack = await this.send('slash_commands', {
       token: 'legacy',
@@ -367,6 +563,94 @@ export class FakeSlack {
     return { ack, responseUrl, triggerId };
   }
 
+  // ---------------------------------------------------------------- Events API over HTTP
+
+  /**
+   * Sets `post` as the app's request URL the way Slack does: a signed `url_verification` whose
+   * `challenge` must come back in a 200, as plain text, form or JSON
+   * (https://docs.slack.dev/reference/events/url_verification). Slack saves the URL only then, and sends
+   * events only to a saved URL (https://docs.slack.dev/apis/events-api/). A receiver that
+   * does not know its signing secret yet cannot verify the request, so it cannot pass.
+   */
+  async verifyRequestUrl(post: RequestUrl, secret = SIGNING_SECRET): Promise<boolean> {
+    const challenge = `challenge-${++seq}`;
+    const body = JSON.stringify({ token: 'legacy', challenge, type: 'url_verification' });
+    let r: HttpResponse;
+    try {
+      r = await post({ body, headers: { 'content-type': 'application/json', ...signedHeaders(body, { secret }) } });
+    } catch {
+      return false;
+    }
+    const text = r.body ?? '';
+    const echoed =
+      text === challenge ||
+      new URLSearchParams(text).get('challenge') === challenge ||
+      (() => {
+        try {
+          return (JSON.parse(text) as { challenge?: string }).challenge === challenge;
+        } catch {
+          return false;
+        }
+      })();
+    const ok = r.statusCode === 200 && echoed;
+    if (ok) this.verifiedUrls.add(post);
+    return ok;
+  }
+
+  /**
+   * Delivers an Events API payload to a verified request URL as Slack does
+   * (https://docs.slack.dev/apis/events-api/#retries): each attempt freshly signed; a non-2xx answer
+   * (`http_error`), no answer within 3 seconds (`http_timeout`, retried without waiting for it) or a
+   * failed connection (`connection_failed`) is retried up to 3 times, at once, after a minute and after
+   * five minutes, with `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`; `X-Slack-No-Retry: 1` on a
+   * failed answer stops the retries.
+   */
+  async deliver(
+    payload: Record<string, unknown>,
+    post: RequestUrl,
+    o: DeliverOptions = {},
+  ): Promise<DeliveryAttempt[]> {
+    if (!this.verifiedUrls.has(post)) throw new Error('fake Slack: events go only to a verified request URL');
+    const delays = o.retryDelaysMs ?? [0, 60_000, 300_000];
+    const ackTimeoutMs = o.ackTimeoutMs ?? 3_000;
+    const body = JSON.stringify(payload);
+    const attempts: DeliveryAttempt[] = [];
+    let reason: string | undefined;
+    for (let retryNum = 0; retryNum <= 3; retryNum++) {
+      if (retryNum > 0) {
+        await sleep(delays[retryNum - 1] ?? 0);
+        await o.beforeRetry?.(retryNum);
+      }
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        ...signedHeaders(body, o.secret ? { secret: o.secret } : {}),
+        ...(retryNum > 0 && reason ? { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': reason } : {}),
+      };
+      const at = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => {
+        timer = setTimeout(() => r('timeout'), ackTimeoutMs);
+      });
+      const answer = await Promise.race([post({ body, headers }).catch(() => 'failed' as const), timeout]);
+      clearTimeout(timer);
+      const ms = Date.now() - at;
+      const base = { retryNum, ...(retryNum > 0 && reason ? { reason } : {}) };
+      if (answer === 'timeout' || answer === 'failed') {
+        attempts.push({ ...base, timedOut: answer === 'timeout', ms });
+        reason = answer === 'timeout' ? 'http_timeout' : 'connection_failed';
+        continue;
+      }
+      attempts.push({ ...base, statusCode: answer.statusCode, timedOut: false, ms });
+      if (answer.statusCode >= 200 && answer.statusCode < 300) break;
+      const noRetry = Object.entries(answer.headers ?? {}).some(
+        ([k, v]) => k.toLowerCase() === 'x-slack-no-retry' && String(v) === '1',
+      );
+      if (noRetry) break;
+      reason = 'http_error';
+    }
+    return attempts;
+  }
+
   // ---------------------------------------------------------------- Web API
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -375,10 +659,7 @@ export class FakeSlack {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (path.startsWith('/respond/')) {
-        this.responses.push({ url: `${this.url}${path}`, body: JSON.parse(raw || '{}') as Record<string, unknown> });
-        return this.reply(res, 200, { ok: true });
-      }
+      if (path.startsWith('/respond/')) return this.respond(`${this.url}${path}`, raw, res);
       const m = /^\/api\/([\w.]+)$/.exec(path);
       if (!m) return this.reply(res, 404, { ok: false, error: 'unknown_method' });
       const method = m[1]!;
@@ -391,9 +672,8 @@ export class FakeSlack {
           : undefined;
       const call: SlackCall = { method, args, ...(token ? { token } : {}), at: Date.now() };
       this.calls.push(call);
-      const inj = this.injections.find((i) => i.method === method && (i.times ?? 1) > 0);
+      const inj = this.takeInjection(method);
       if (inj) {
-        inj.times = (inj.times ?? 1) - 1;
         if (inj.status) {
           call.result = inj.status === 429 ? 'ratelimited' : `http_${inj.status}`;
           const headers: Record<string, string> =
@@ -408,10 +688,86 @@ export class FakeSlack {
         call.result = inj.error;
         return this.reply(res, 200, { ok: false, error: inj.error });
       }
+      const retryAfter = this.overLimit(method, args);
+      if (retryAfter !== undefined) {
+        call.result = 'ratelimited';
+        return this.reply(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(retryAfter) });
+      }
       const out = this.api(method, args, token);
       call.result = out.ok ? 'ok' : String(out.error);
       this.reply(res, 200, out);
     });
+  }
+
+  private takeInjection(method: string): Injection | undefined {
+    const inj = this.injections.find((i) => i.method === method && (i.times ?? 1) > 0);
+    if (inj) inj.times = (inj.times ?? 1) - 1;
+    return inj;
+  }
+
+  /**
+   * Seconds to wait when this call goes over its method's limit, else undefined (and the call counts).
+   * Limits are per method per workspace (one workspace here), or per channel for chat.postMessage:
+   * https://docs.slack.dev/apis/web-api/rate-limits
+   */
+  private overLimit(method: string, args: Record<string, unknown>): number | undefined {
+    const limit = this.limits.get(method);
+    if (!limit) return undefined;
+    const where = limit.per === 'channel' ? String(args.channel ?? args.channel_id ?? '') : TEAM_ID;
+    const key = `${method}:${where}`;
+    const now = Date.now();
+    const recent = (this.windows.get(key) ?? []).filter((t) => now - t < limit.windowMs);
+    this.windows.set(key, recent);
+    if (recent.length >= limit.limit) return Math.max(1, Math.ceil((recent[0]! + limit.windowMs - now) / 1000));
+    recent.push(now);
+    return undefined;
+  }
+
+  /**
+   * A command's response_url: a message (ephemeral by default) posted for the command, at most five
+   * times within thirty minutes of the command
+   * (https://api.slack.com/interactivity/slash-commands#responding_response_url). Its messages take
+   * `text` or `blocks`, the same blocks as messages (https://docs.slack.dev/reference/block-kit/blocks;
+   * the `markdown` block is listed for messages, https://docs.slack.dev/reference/block-kit/blocks/markdown-block),
+   * so nothing is refused unless a test puts a block type in `responseRefuses`.
+   */
+  private respond(url: string, raw: string, res: ServerResponse): void {
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(raw || '{}') as Record<string, unknown>;
+    } catch {
+      body = {};
+    }
+    const refused = this.responseRefusal(url, body);
+    if (refused) {
+      this.responseAttempts.push({ url, body, ...refused });
+      res.writeHead(refused.status, { 'Content-Type': 'text/plain' });
+      res.end(refused.error);
+      return;
+    }
+    this.responseAttempts.push({ url, body, status: 200 });
+    this.responses.push({ url, body });
+    this.reply(res, 200, { ok: true });
+  }
+
+  /** Why a response_url call is refused, or undefined (and it counts as one of the five uses). */
+  private responseRefusal(url: string, body: Record<string, unknown>): { status: number; error: string } | undefined {
+    const inj = this.takeInjection('response_url');
+    if (inj) return { status: inj.status ?? 500, error: inj.error ?? 'fatal_error' };
+    const state = this.responseUrls.get(url) ?? { created: Date.now(), uses: 0 };
+    this.responseUrls.set(url, state);
+    if (Date.now() - state.created > this.responseUrlTtlMs) return { status: 404, error: 'expired_url' };
+    if (state.uses >= 5) return { status: 404, error: 'used_url' };
+    const blocks = body.blocks;
+    if (blocks !== undefined) {
+      const error = blocksError(blocks);
+      if (error) return { status: 400, error };
+      const types = (blocks as { type?: string }[]).map((b) => String(b.type));
+      if (types.some((t) => this.responseRefuses.has(t))) return { status: 400, error: 'invalid_blocks' };
+    }
+    if (!body.text && !blocks) return { status: 400, error: 'no_text' };
+    state.uses++;
+    return undefined;
   }
 
   private parseArgs(contentType: string, raw: string): Record<string, unknown> {
@@ -466,6 +822,10 @@ export class FakeSlack {
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
         const text = s('markdown_text') ?? s('text') ?? '';
         if (!text && !a.blocks) return { ok: false, error: 'no_text' };
+        // markdown_text is at most 12,000 characters: https://docs.slack.dev/reference/methods/chat.postMessage
+        if ((s('markdown_text') ?? '').length > MAX_MARKDOWN) return { ok: false, error: 'msg_too_long' };
+        const invalid = blocksError(a.blocks);
+        if (invalid) return { ok: false, error: invalid };
         const thread = s('thread_ts');
         const blocks = Array.isArray(a.blocks) ? a.blocks : undefined;
         const m: SlackMessage = {
@@ -486,6 +846,8 @@ export class FakeSlack {
       case 'chat.update': {
         const m = find(s('ts'));
         if (!m) return { ok: false, error: 'message_not_found' };
+        const invalid = blocksError(a.blocks);
+        if (invalid) return { ok: false, error: invalid };
         const blocks = Array.isArray(a.blocks) ? a.blocks : undefined;
         m.text = blockText(blocks) ?? s('markdown_text') ?? s('text') ?? m.text;
         if (blocks) m.blocks = blocks;
@@ -500,10 +862,14 @@ export class FakeSlack {
       }
       case 'chat.startStream': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
+        // "Streamed messages should always be replies to a user request"; the recipient ids are "Required
+        // when streaming to channels": https://docs.slack.dev/reference/methods/chat.startStream
         if (!s('thread_ts')) return { ok: false, error: 'invalid_arguments' };
         if (/^[CG]/.test(channel) && (!s('recipient_user_id') || !s('recipient_team_id')))
           return { ok: false, error: 'missing_recipient_user_id' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
+        const invalid = this.streamContentError(a);
+        if (invalid) return { ok: false, error: invalid };
         const m: SlackMessage = {
           channel,
           ts: nextTs(),
@@ -512,11 +878,12 @@ export class FakeSlack {
           user: BOT_USER_ID,
           fromBot: true,
           streaming: true,
+          startedAt: Date.now(),
           tasks: [],
           updates: 0,
         };
         mergeTasks(m, tasksOf(a.chunks));
-        if (m.text.length > 12_000) return { ok: false, error: 'msg_too_long' };
+        if (m.text.length > MAX_MARKDOWN) return { ok: false, error: 'msg_too_long' };
         this.messages.push(m);
         return { ok: true, channel, ts: m.ts };
       }
@@ -524,9 +891,16 @@ export class FakeSlack {
       case 'chat.stopStream': {
         const m = find(s('ts'));
         if (!m) return { ok: false, error: 'message_not_found' };
-        if (!m.streaming) return { ok: false, error: 'message_not_in_streaming_state' };
+        const closed = this.streamClosedError(m);
+        if (closed) return { ok: false, error: closed };
+        // "Either markdown_text or chunks is required" to append:
+        // https://docs.slack.dev/reference/methods/chat.appendStream
+        if (method === 'chat.appendStream' && !s('markdown_text') && !Array.isArray(a.chunks))
+          return { ok: false, error: 'invalid_arguments' };
+        const invalid = this.streamContentError(a);
+        if (invalid) return { ok: false, error: invalid };
         const text = m.text + (s('markdown_text') ?? '') + markdownOf(a.chunks);
-        if (text.length > 12_000) return { ok: false, error: 'msg_too_long' };
+        if (text.length > MAX_MARKDOWN) return { ok: false, error: 'msg_too_long' };
         m.text = text;
         mergeTasks(m, tasksOf(a.chunks));
         m.updates++;
@@ -536,13 +910,61 @@ export class FakeSlack {
         }
         return { ok: true, channel, ts: m.ts };
       }
-      case 'assistant.threads.setStatus':
-      case 'assistant.threads.setSuggestedPrompts':
+      case 'assistant.threads.setStatus': {
+        // channel_id, thread_ts and status are required; at most 10 loading_messages; since 2026-03-05 it
+        // works in channels too, with chat:write: https://docs.slack.dev/reference/methods/assistant.threads.setStatus,
+        // https://docs.slack.dev/changelog/2026/03/05/set-status-scope-update
+        if (!s('channel_id') || !s('thread_ts') || typeof a.status !== 'string') {
+          return { ok: false, error: 'invalid_arguments' };
+        }
+        const loading = a.loading_messages;
+        if (loading !== undefined && (!Array.isArray(loading) || loading.length > 10)) {
+          return { ok: false, error: 'invalid_arguments' };
+        }
+        return { ok: true };
+      }
+      case 'assistant.threads.setSuggestedPrompts': {
+        if (!s('channel_id') || !Array.isArray(a.prompts)) return { ok: false, error: 'invalid_arguments' };
+        // agent_view: the prompts pin to the top of the Messages tab, with no thread_ts; given a thread_ts
+        // the call "silently fails" (ok, nothing shown):
+        // https://docs.slack.dev/tools/bolt-js/concepts/adding-agent-features/,
+        // https://docs.slack.dev/ai/migrating-to-agent-messaging/
+        if (this.view === 'agent_view' && s('thread_ts')) return { ok: true };
+        if (this.view === 'agent_view') {
+          this.suggestedPrompts.set(s('channel_id')!, {
+            ...(s('title') ? { title: s('title')! } : {}),
+            prompts: a.prompts,
+          });
+        }
+        return { ok: true };
+      }
       case 'assistant.threads.setTitle':
         return s('channel_id') ? { ok: true } : { ok: false, error: 'invalid_arguments' };
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * Why a stream no longer takes appends or a stop: the user stopped it (`stopped_by_user`, the error
+   * chat.appendStream gives once the user presses Stop; not in the method's reference page:
+   * https://docs.slack.dev/reference/methods/chat.appendStream), it was stopped, or Slack ended it after
+   * about five minutes (`message_not_in_streaming_state`: https://github.com/slackapi/python-slack-sdk/issues/1859).
+   */
+  private streamClosedError(m: SlackMessage): string | undefined {
+    if (m.stoppedByUser) return 'stopped_by_user';
+    if (m.streaming && m.startedAt !== undefined && Date.now() - m.startedAt > this.streamTtlMs) {
+      m.streaming = false;
+      m.expired = true;
+    }
+    return m.streaming ? undefined : 'message_not_in_streaming_state';
+  }
+
+  /** A stream call's markdown_text (at most 12,000 characters) and chunks. */
+  private streamContentError(a: Record<string, unknown>): string | undefined {
+    const md = a.markdown_text;
+    if (md !== undefined && (typeof md !== 'string' || md.length > MAX_MARKDOWN)) return 'msg_too_long';
+    return chunkError(a.chunks);
   }
 
   async close(): Promise<void> {

@@ -5,13 +5,14 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { MAX_PROMPT_CHARS } from '../../../common/protocol.ts';
 import { HELP_TEXT, tooLongText } from '../../format.ts';
+import { unescapeSlack } from '../../slack-text.ts';
 import { admit } from '../admit.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 export const awsAskCommand =
   (deps: ListenerDeps) =>
   async ({ command, ack }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    const question = command.text.trim();
+    const question = unescapeSlack(command.text.trim());
     if (!question || /^help$/i.test(question)) {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
       return;

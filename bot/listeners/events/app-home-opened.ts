@@ -1,4 +1,11 @@
-/** The agent view: when someone opens the app's messages tab, offer suggested prompts. */
+/**
+ * The agent view: when someone opens the app's Messages tab, pin the suggested prompts to its top.
+ *
+ * `agent_view` is the default and only messaging experience for new apps; it replaces
+ * `assistant_thread_started` with `app_home_opened` for `tab === 'messages'`, and its prompts are set
+ * without a `thread_ts` (https://docs.slack.dev/ai/migrating-to-agent-messaging/,
+ * https://docs.slack.dev/tools/bolt-js/concepts/adding-agent-features/).
+ */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { SUGGESTED_PROMPTS } from '../../format.ts';
 import type { ListenerDeps } from '../deps.ts';
@@ -10,24 +17,6 @@ export const appHomeOpened =
     await client.assistant.threads
       .setSuggestedPrompts({
         channel_id: event.channel,
-        title: 'Ask about our AWS account',
-        prompts: [...SUGGESTED_PROMPTS],
-      })
-      .catch((e: unknown) => deps.logger.warn('setSuggestedPrompts failed', { error: (e as Error).message }));
-  };
-
-/** A new agent-view thread: the same prompts, in the thread. */
-export const assistantThreadStarted =
-  (deps: ListenerDeps) =>
-  async ({
-    event,
-    client,
-  }: SlackEventMiddlewareArgs<'assistant_thread_started'> & AllMiddlewareArgs): Promise<void> => {
-    const t = event.assistant_thread;
-    await client.assistant.threads
-      .setSuggestedPrompts({
-        channel_id: t.channel_id,
-        thread_ts: t.thread_ts,
         title: 'Ask about our AWS account',
         prompts: [...SUGGESTED_PROMPTS],
       })

@@ -1,5 +1,6 @@
 /** `@aws-ask question` in a channel: answered in the thread (follow-ups in the thread continue it). */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { unescapeSlack } from '../../slack-text.ts';
 import { admit, eventOrigin } from '../admit.ts';
 import type { ListenerDeps } from '../deps.ts';
 
@@ -17,7 +18,7 @@ export const appMention =
     if (event.bot_id || (event as { subtype?: string }).subtype || (event as { edited?: unknown }).edited) return;
     const userId = event.user ?? '';
     const threadTs = event.thread_ts ?? event.ts;
-    const question = stripMention(event.text, context.botUserId);
+    const question = unescapeSlack(stripMention(event.text, context.botUserId));
     await admit(deps, {
       surface: 'mention',
       ...eventOrigin(body, context, event),

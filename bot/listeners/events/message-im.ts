@@ -1,5 +1,6 @@
-/** Direct messages, and messages in the agent view's threads. Bot messages and edits are ignored. */
+/** Direct messages: the app's Messages tab (the agent view). Bot messages and edits are ignored. */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { unescapeSlack } from '../../slack-text.ts';
 import { admit, eventOrigin } from '../admit.ts';
 import type { ListenerDeps } from '../deps.ts';
 
@@ -20,7 +21,7 @@ export const messageIm =
   async ({ event, body, context, client }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
     const e = event as ImMessage;
     if (e.channel_type !== 'im' || e.subtype || e.bot_id || !e.user || e.user === context.botUserId) return;
-    const question = (e.text ?? '').trim();
+    const question = unescapeSlack((e.text ?? '').trim());
     if (!question) return;
     const threadTs = e.thread_ts ?? e.ts;
     await admit(deps, {
