@@ -17,3 +17,9 @@ export const DEFAULT_ANSWER_TIMEOUT_MS = 300_000;
 
 /** Deliveries of one queued question before it goes to the dead-letter queue (MAX_RECEIVE_COUNT). */
 export const DEFAULT_MAX_RECEIVE_COUNT = 3;
+
+/**
+ * Concurrency the stack reserves for the public receiver Lambda (CDK context receiverReservedConcurrency;
+ * `none` reserves none). `npm run doctor` checks that the account can spare it.
+ */
+export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 10;

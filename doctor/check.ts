@@ -8,6 +8,7 @@ export type CheckId =
   | 'bootstrap'
   | 'agentcore'
   | 'model'
+  | 'lambda-concurrency'
   | 'stack'
   | 'slack'
   | 'runtime'

@@ -1,9 +1,10 @@
 /**
  * What the checks share, each found once however many checks need it: who and where (credentials,
- * region), the deployed stack's outputs, and the Slack secret. Each has its own deadline, so a check
- * waiting on one never waits longer than that.
+ * region), what the deploy would use (stack, model, the receiver's reserved concurrency), the deployed
+ * stack's outputs, and the Slack secret. Each has its own deadline, so a check waiting on one never waits
+ * longer than that.
  */
-import { DEFAULT_MODEL_ID } from '../common/defaults.ts';
+import { DEFAULT_MODEL_ID, DEFAULT_RECEIVER_RESERVED_CONCURRENCY } from '../common/defaults.ts';
 import type { ClientSettings } from './aws.ts';
 import { fail, type Outcome } from './check.ts';
 import { byDeadline } from './deadline.ts';
@@ -12,6 +13,14 @@ import { findIdentity, type Identity, type NoIdentity } from './identity.ts';
 import type { DoctorOptions } from './options.ts';
 import { readProjectContext } from './project.ts';
 import { type NoSlackSecret, readSlackSecret, type SlackSecret } from './slack-secret.ts';
+
+/**
+ * The receiver's reserved concurrency the deploy would use (false: none) and where that comes from, or
+ * why the deploy would refuse cdk.json's value.
+ */
+export type ReceiverConcurrency =
+  | { readonly reserved: number | false; readonly from: string }
+  | { readonly problem: string };
 
 /** A check that cannot run says why, as this outcome (a skip, usually). */
 export interface Blocked {
@@ -31,6 +40,7 @@ export class DoctorContext {
   readonly env: NodeJS.ProcessEnv;
   readonly stackName: string;
   readonly modelId: string;
+  readonly receiverConcurrency: ReceiverConcurrency;
   readonly identity: () => Promise<Identity | NoIdentity>;
   readonly deployment: () => Promise<Deployment | Blocked>;
   readonly slackSecret: () => Promise<SlackSecret | NoSlackSecret | Blocked>;
@@ -41,6 +51,15 @@ export class DoctorContext {
     const project = readProjectContext(cwd);
     this.stackName = options.stackName ?? project.stackName ?? 'aws-ask';
     this.modelId = options.modelId ?? (env.MODEL_ID?.trim() || undefined) ?? project.modelId ?? DEFAULT_MODEL_ID;
+    const inProject = project.receiverReservedConcurrency;
+    this.receiverConcurrency =
+      options.receiverConcurrency !== undefined
+        ? { reserved: options.receiverConcurrency, from: '--receiver-concurrency' }
+        : inProject === undefined
+          ? { reserved: DEFAULT_RECEIVER_RESERVED_CONCURRENCY, from: 'the default' }
+          : typeof inProject === 'object'
+            ? inProject
+            : { reserved: inProject, from: 'cdk.json' };
     const ms = options.timeoutMs;
     const late = (what: string) =>
       fail(`${what} did not answer within ${Math.round(ms / 1000)} s.`, 'Check the network or proxy, then run again.');

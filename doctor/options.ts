@@ -1,4 +1,6 @@
 /** The doctor's command line: what it checks, where, and how it prints. */
+import { SettingsReader } from '../common/settings.ts';
+import { readReceiverReservedConcurrency } from '../infra/context.ts';
 
 /**
  * `auto`: the checks after `npm run deploy` run when the stack is found, and are skipped when it is
@@ -17,6 +19,11 @@ export interface DoctorOptions {
   readonly profile?: string;
   /** Bedrock model or inference profile (default: MODEL_ID, cdk.json's context modelId, the default). */
   readonly modelId?: string;
+  /**
+   * The receiver's reserved concurrency the deploy will use, as `-c receiverReservedConcurrency=…` gives it
+   * (default: cdk.json's, else the stack's default); false: `none`, nothing reserved.
+   */
+  readonly receiverConcurrency?: number | false;
   /** Longest wait for one check. */
   readonly timeoutMs: number;
 }
@@ -24,10 +31,12 @@ export interface DoctorOptions {
 export const DEFAULT_TIMEOUT_MS = 20_000;
 
 export const USAGE = `Usage: npm run doctor -- [--before | --after] [--json] [--stack NAME] [--region REGION]
-                         [--profile NAME] [--model ID] [--outputs FILE] [--timeout SECONDS]
+                         [--profile NAME] [--model ID] [--receiver-concurrency N|none]
+                         [--outputs FILE] [--timeout SECONDS]
 
 Checks what aws-ask needs, one line per check, with what to do when one fails:
-  before deploying   AWS credentials, CDK bootstrap, AgentCore Runtime in the region, the Bedrock model
+  before deploying   AWS credentials, CDK bootstrap, AgentCore Runtime in the region, the Bedrock model,
+                     Lambda concurrency to spare for the receiver's reservation
   after deploying    the stack, the Slack secret and bot token, the runtime (READY, MMDSv2 required),
                      the Slack request URL (a signed url_verification), the tool role denying writes
 The deployed values come from the stack's CloudFormation outputs (cdk-outputs.json when CloudFormation
@@ -39,11 +48,22 @@ are skipped ("not deployed yet") when it is not; --after makes a missing stack a
   --profile NAME    the AWS profile (default: AWS_PROFILE)
   --model ID        the model to try (default: MODEL_ID, cdk.json's modelId, the project default);
                     BEDROCK_REGION names another region for it
+  --receiver-concurrency N|none
+                    the receiver's reserved concurrency the deploy will use, as with
+                    -c receiverReservedConcurrency=… (default: cdk.json's, else 10)
   --outputs FILE    the outputs file npm run deploy wrote (default: cdk-outputs.json)
   --timeout SECONDS longest wait for one check (default: ${DEFAULT_TIMEOUT_MS / 1000})
 Exit status: 0 when every check that applies passes, 1 when one fails, 2 on a usage error.`;
 
-const VALUED = ['--stack', '--region', '--profile', '--model', '--outputs', '--timeout'] as const;
+const VALUED = [
+  '--stack',
+  '--region',
+  '--profile',
+  '--model',
+  '--receiver-concurrency',
+  '--outputs',
+  '--timeout',
+] as const;
 type Valued = (typeof VALUED)[number];
 
 /** The options, or a sentence saying what is wrong with the command line. */
@@ -68,6 +88,14 @@ export function parseOptions(args: readonly string[]): DoctorOptions | { readonl
   const seconds = values['--timeout'] === undefined ? DEFAULT_TIMEOUT_MS / 1000 : Number(values['--timeout']);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600)
     return { usage: `--timeout must be a number of seconds from 1 to 600 (got "${values['--timeout']}").` };
+  const concurrency = values['--receiver-concurrency'];
+  let receiverConcurrency: number | false | undefined;
+  if (concurrency !== undefined) {
+    const read = new SettingsReader((key) => (key === 'receiverReservedConcurrency' ? concurrency : undefined));
+    receiverConcurrency = readReceiverReservedConcurrency(read);
+    if (receiverConcurrency === undefined || read.problems.length)
+      return { usage: `--receiver-concurrency must be none or a whole number from 1 to 1000 (got "${concurrency}").` };
+  }
   return {
     mode,
     json,
@@ -77,5 +105,6 @@ export function parseOptions(args: readonly string[]): DoctorOptions | { readonl
     ...(values['--region'] ? { region: values['--region'] } : {}),
     ...(values['--profile'] ? { profile: values['--profile'] } : {}),
     ...(values['--model'] ? { modelId: values['--model'] } : {}),
+    ...(receiverConcurrency !== undefined ? { receiverConcurrency } : {}),
   };
 }

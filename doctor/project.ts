@@ -1,13 +1,20 @@
 /**
- * What the project's cdk.json says about the deploy (the stack's name, the model), so the doctor checks
- * what `npm run deploy` would deploy without being told twice.
+ * What the project's cdk.json says about the deploy (the stack's name, the model, the receiver's
+ * reserved concurrency), so the doctor checks what `npm run deploy` would deploy without being told twice.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SettingsReader } from '../common/settings.ts';
+import { readReceiverReservedConcurrency } from '../infra/context.ts';
 
 export interface ProjectContext {
   readonly stackName?: string;
   readonly modelId?: string;
+  /**
+   * Context receiverReservedConcurrency as the stack reads it (false: `none`); what the deploy would say
+   * about it when it would refuse the value.
+   */
+  readonly receiverReservedConcurrency?: number | false | { readonly problem: string };
 }
 
 /** cdk.json's context in `dir`; empty when there is none or it cannot be read. */
@@ -23,5 +30,12 @@ export function readProjectContext(dir: string): ProjectContext {
     typeof context[key] === 'string' && context[key] ? (context[key] as string) : undefined;
   const stackName = text('stackName');
   const modelId = text('modelId');
-  return { ...(stackName ? { stackName } : {}), ...(modelId ? { modelId } : {}) };
+  const read = new SettingsReader((key) => context[key], { describe: (key) => `context ${key}` });
+  const concurrency = readReceiverReservedConcurrency(read);
+  const receiverReservedConcurrency = read.problems[0] ? { problem: read.problems[0] } : concurrency;
+  return {
+    ...(stackName ? { stackName } : {}),
+    ...(modelId ? { modelId } : {}),
+    ...(receiverReservedConcurrency !== undefined ? { receiverReservedConcurrency } : {}),
+  };
 }

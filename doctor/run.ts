@@ -7,6 +7,7 @@ import { type Check, type CheckResult, fail } from './check.ts';
 import { agentCoreCheck } from './checks/agentcore.ts';
 import { bootstrapCheck } from './checks/bootstrap.ts';
 import { credentialsCheck } from './checks/credentials.ts';
+import { lambdaConcurrencyCheck } from './checks/lambda-concurrency.ts';
 import { modelCheck } from './checks/model.ts';
 import { requestUrlCheck } from './checks/request-url.ts';
 import { runtimeCheck } from './checks/runtime.ts';
@@ -23,6 +24,7 @@ export const CHECKS: readonly Check[] = [
   bootstrapCheck,
   agentCoreCheck,
   modelCheck,
+  lambdaConcurrencyCheck,
   stackCheck,
   slackCheck,
   runtimeCheck,

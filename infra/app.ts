@@ -13,9 +13,9 @@
  *   sessionRetentionDays  days conversations are kept (default 30)
  *   alarmEmail          email for the dead-letter alarm
  *   slackApiUrl         another Slack API base (GovSlack)
- *
- * AwsAskStackProps has two settings with no context key yet: receiverReservedConcurrency (default 10;
- * false on an account whose Lambda concurrency limit is under 110) and marketplaceProductIds.
+ *   receiverReservedConcurrency  concurrency reserved for the receiver (default 10; `none` on an
+ *                       account whose Lambda concurrency limit is under 110; `npm run doctor` checks)
+ *   marketplaceProductIds  the model's AWS Marketplace product ids (the runtime may subscribe to those only)
  *
  * cdk-nag's AwsSolutions checks run on every synth.
  */

@@ -1,8 +1,20 @@
 /** The stack's settings from CDK context (see infra/app.ts for the keys), checked: every problem at once. */
+import { DEFAULT_RECEIVER_RESERVED_CONCURRENCY } from '../common/defaults.ts';
 import { SettingsReader } from '../common/settings.ts';
 import type { AwsAskStackProps } from './stack.ts';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * Context receiverReservedConcurrency as the stack takes it: a whole number from 1 to 1000, false for
+ * `none` (or `false`), undefined when unset (the stack's default). `npm run doctor` reads it the same way.
+ */
+export function readReceiverReservedConcurrency(read: SettingsReader): number | false | undefined {
+  const concurrency = read.str('receiverReservedConcurrency');
+  if (concurrency === undefined) return undefined;
+  if (concurrency === 'none' || concurrency === 'false') return false;
+  return read.int('receiverReservedConcurrency', DEFAULT_RECEIVER_RESERVED_CONCURRENCY, 1, 1_000);
+}
 
 /** Throws ConfigError listing every bad context value, each as `context KEY …` with what it should be. */
 export function stackPropsFromContext(get: (key: string) => unknown): { stackName: string; props: AwsAskStackProps } {
@@ -15,12 +27,7 @@ export function stackPropsFromContext(get: (key: string) => unknown): { stackNam
   const email = read.str('alarmEmail');
   if (email !== undefined && !EMAIL.test(email))
     read.problem(`context alarmEmail is not an email address (got "${email}").`);
-  const concurrency = read.str('receiverReservedConcurrency');
-  let receiverReservedConcurrency: number | false | undefined;
-  if (concurrency === 'none' || concurrency === 'false') receiverReservedConcurrency = false;
-  else if (concurrency !== undefined) {
-    receiverReservedConcurrency = read.int('receiverReservedConcurrency', 10, 1, 1_000);
-  }
+  const receiverReservedConcurrency = readReceiverReservedConcurrency(read);
   const modelId = read.str('modelId');
   const slackApiUrl = read.str('slackApiUrl');
   const result = {

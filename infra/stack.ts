@@ -49,7 +49,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
-import { DEFAULT_MAX_RECEIVE_COUNT, DEFAULT_MODEL_ID } from '../common/defaults.ts';
+import {
+  DEFAULT_MAX_RECEIVE_COUNT,
+  DEFAULT_MODEL_ID,
+  DEFAULT_RECEIVER_RESERVED_CONCURRENCY,
+} from '../common/defaults.ts';
 import { AGENT_ENTRY, bundleAgent, esbuildDefaults, repoRoot } from './bundle.ts';
 import { runtimeNameFor } from './deploy-names.ts';
 import { ToolRole } from './tool-role.ts';
@@ -104,7 +108,7 @@ export const WORKER_TIMEOUT = Duration.minutes(6);
 export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(6 * WORKER_TIMEOUT.toSeconds());
 /** The MMDSv2 custom resource's Lambda; the handler's one deadline for both waits ends before it. */
 export const MMDS_HANDLER_TIMEOUT = Duration.minutes(14);
-export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 10;
+export { DEFAULT_RECEIVER_RESERVED_CONCURRENCY };
 /**
  * What Powertools idempotency does with its table, and nothing more (no Scan, BatchWrite or stream reads):
  * https://docs.aws.amazon.com/powertools/typescript/latest/features/idempotency/#iam-permissions

@@ -1,5 +1,5 @@
 /**
- * 7. The Slack request URL answers as Slack needs it to: a url_verification request signed the way Slack
+ * 8. The Slack request URL answers as Slack needs it to: a url_verification request signed the way Slack
  * signs (`v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret from the secret), expecting
  * the challenge back. This is what Slack does when the app's Request URL is saved.
  */

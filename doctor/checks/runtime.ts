@@ -1,5 +1,5 @@
 /**
- * 6. The agent runtime is READY and requires MMDSv2: GetAgentRuntime on the stack's RuntimeArn, reading
+ * 7. The agent runtime is READY and requires MMDSv2: GetAgentRuntime on the stack's RuntimeArn, reading
  * status and metadataConfiguration.requireMMDSV2 (which the stack's RequireMmdsV2 custom resource sets,
  * since CloudFormation cannot).
  */

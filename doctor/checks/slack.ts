@@ -1,5 +1,5 @@
 /**
- * 5. The Slack secret is filled and its bot token works: auth.test with the token, against SLACK_API_URL
+ * 6. The Slack secret is filled and its bot token works: auth.test with the token, against SLACK_API_URL
  * when set (GovSlack, the tests' fake Slack). Slack's own error code says which problem it is; the token
  * never appears in the output.
  */

@@ -1,5 +1,5 @@
 /**
- * 8. The tool role is read-only: iam:SimulatePrincipalPolicy on the stack's ToolRoleArn, a dry run that
+ * 9. The tool role is read-only: iam:SimulatePrincipalPolicy on the stack's ToolRoleArn, a dry run that
  * changes nothing. Writes and the sensitive reads (which ReadOnlyAccess allows and the stack's Deny takes
  * back) must be denied; one plain read must be allowed, or the bot could answer nothing.
  */

@@ -452,7 +452,7 @@ describe('workerHandler', () => {
     expect((await receive(dlqUrl)).map((m) => (JSON.parse(m.Body!) as AnswerJob).dedupeKey)).toEqual(['EvFail']);
   });
 
-  it('a failed job comes back after RETRY_DELAY_SECONDS, not the queue visibility timeout (36 min deployed)', async () => {
+  it('a failed job comes back after RETRY_DELAY_SECONDS, not the visibility timeout (36 min deployed)', async () => {
     process.env.RETRY_DELAY_SECONDS = '1';
     try {
       await enqueueMention('EvRetrySoon', 'how many instances?', '1800000350.000100');

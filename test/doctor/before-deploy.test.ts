@@ -4,11 +4,14 @@
  * only a child process can have none), and how the after-deploy checks are skipped or failed when the
  * stack is not there.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { receiverHandler } from '../../bot/lambda/receiver.ts';
 import { DEFAULT_MODEL_ID } from '../../common/defaults.ts';
 import { WRITES } from '../../doctor/checks/tool-role.ts';
-import { runInProcess, withEnv } from '../services/doctor-run.ts';
+import { DEFAULT_LIMITS, type LambdaAccountLimits } from '../services/doctor-lambda-settings.ts';
+import { emptyDir, runInProcess, withEnv } from '../services/doctor-run.ts';
 import { type DoctorWorld, startDoctorWorld } from '../services/doctor-world.ts';
 import { BOT_TOKEN } from '../services/fake-slack.ts';
 
@@ -51,6 +54,7 @@ describe('npm run doctor, all green', () => {
       ['bootstrap', 'pass'],
       ['agentcore', 'pass'],
       ['model', 'pass'],
+      ['lambda-concurrency', 'pass'],
       ['stack', 'pass'],
       ['slack', 'pass'],
       ['runtime', 'pass'],
@@ -59,7 +63,7 @@ describe('npm run doctor, all green', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.text).toMatch(/^aws-ask doctor · account 123456789012 · region eu-south-2 · stack aws-ask-doctor-a/);
-    expect(run.text).toContain('All 9 checks that apply passed.');
+    expect(run.text).toContain('All 10 checks that apply passed.');
     expect(run.line('credentials')).toMatch(/PASS {2}AWS credentials +Account 123456789012 in eu-south-2, as arn:aws/);
     expect(run.line('bootstrap')).toContain('version 27');
     // one Converse (not the stream) with the default model and at most one token
@@ -69,6 +73,9 @@ describe('npm run doctor, all green', () => {
     // auth.test with the token from the secret
     expect(world.slack.callsTo('auth.test').at(-1)?.token).toBe(BOT_TOKEN);
     expect(run.line('slack')).toContain('aws-ask (UBOTAWSASK) in Acme');
+    // Lambda's account settings, for the receiver's default reservation
+    expect(world.lambda.calls).toContain('GET /2016-08-19/account-settings');
+    expect(run.line('lambda-concurrency')).toContain('reserving 10 for the receiver');
     // the control plane: a list, then the runtime by the id in the stack's RuntimeArn
     expect(world.control.calls).toContain('POST /runtimes/');
     expect(world.control.calls).toContain(`GET /runtimes/${world.runtimeId}/`);
@@ -92,7 +99,7 @@ describe('npm run doctor, all green', () => {
       checks: { id: string; status: string; fix: string | null }[];
     };
     expect(parsed).toMatchObject({ ok: true, account: '123456789012', deployed: true });
-    expect(parsed.counts).toEqual({ pass: 9, fail: 0, skip: 0 });
+    expect(parsed.counts).toEqual({ pass: 10, fail: 0, skip: 0 });
     expect(parsed.checks.every((c) => c.status === 'pass' && c.fix === null)).toBe(true);
   });
 });
@@ -230,6 +237,134 @@ describe('each failure says what to do, exit 1', () => {
       });
     } finally {
       sink.close();
+    }
+  });
+});
+
+describe("Lambda concurrency: the account can spare the receiver's reservation", () => {
+  /** Runs `fn` with the account's concurrency limits at `limits`, then puts the default back. */
+  async function onAccount<T>(limits: LambdaAccountLimits, fn: () => Promise<T>): Promise<T> {
+    world.lambda.limits = limits;
+    try {
+      return await fn();
+    } finally {
+      world.lambda.limits = { ...DEFAULT_LIMITS };
+    }
+  }
+  /** A directory with a cdk.json whose context has `context`. */
+  function projectWith(context: Record<string, unknown>): string {
+    const dir = emptyDir();
+    writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'node infra/app.ts', context }));
+    return dir;
+  }
+  const newAccount = { concurrentExecutions: 10, unreservedConcurrentExecutions: 10 };
+
+  it('an established account (1000): passes, saying what the default reservation leaves', async () => {
+    const run = await doctor('--before');
+    expect(run.check('lambda-concurrency')).toMatchObject({
+      status: 'pass',
+      detail:
+        "1000 of the account's 1000 concurrent executions in eu-south-2 are unreserved; reserving 10 for the " +
+        'receiver (receiverReservedConcurrency 10, the default) leaves 990 (Lambda keeps 100).',
+    });
+  });
+
+  it('a new account (10): fails with the numbers and both ways out, exit 1', async () => {
+    await onAccount(newAccount, async () => {
+      const run = await doctor('--before');
+      expect(run.code).toBe(1);
+      expect(run.report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['lambda-concurrency']);
+      const c = run.check('lambda-concurrency');
+      expect(c.detail).toMatch(
+        /^10 of the account's 10 concurrent executions in eu-south-2 are unreserved; reserving 10 for the receiver \(/,
+      );
+      expect(c.detail).toContain('needs 110: Lambda keeps at least 100 unreserved');
+      expect(c.detail).toContain('so the deploy would fail.');
+      expect(c.fix).toMatch(/^Deploy with `npm run deploy -- -c receiverReservedConcurrency=none`/);
+      expect(c.fix).toContain(
+        'request a "Concurrent executions" quota of at least 110 for AWS Lambda in Service Quotas',
+      );
+      expect(c.fix).toContain(
+        'https://eu-south-2.console.aws.amazon.com/servicequotas/home/services/lambda/quotas/L-B99A9384',
+      );
+      expect(run.line('lambda-concurrency')).toMatch(
+        /^FAIL {2}Lambda concurrency +10 of the account's .*so the deploy would fail\.\n +→ Deploy with/,
+      );
+    });
+  });
+
+  it('none (--receiver-concurrency or cdk.json): passes, no reservation is made, Lambda is not asked', async () => {
+    await onAccount(newAccount, async () => {
+      const calls = world.lambda.calls.length;
+      const flag = await doctor('--before', '--receiver-concurrency', 'none');
+      expect(flag.code).toBe(0);
+      expect(flag.check('lambda-concurrency')).toMatchObject({
+        status: 'pass',
+        detail:
+          'No reservation is made for the receiver (receiverReservedConcurrency none, from --receiver-concurrency).',
+      });
+      const project = await runInProcess(
+        ['--stack', world.stackName, '--before'],
+        projectWith({ receiverReservedConcurrency: 'none' }),
+      );
+      expect(project.code).toBe(0);
+      expect(project.check('lambda-concurrency').detail).toContain('(receiverReservedConcurrency none, from cdk.json)');
+      expect(world.lambda.calls.length).toBe(calls);
+    });
+  });
+
+  it("checks cdk.json's reservation, counting the other functions' reservations", async () => {
+    // 120 with none reserved: the default 10 fits, cdk.json's 25 does not
+    await onAccount({ concurrentExecutions: 120, unreservedConcurrentExecutions: 120 }, async () => {
+      expect((await doctor('--before')).check('lambda-concurrency').status).toBe('pass');
+      const run = await runInProcess(
+        ['--stack', world.stackName, '--before'],
+        projectWith({ receiverReservedConcurrency: 25 }),
+      );
+      expect(run.check('lambda-concurrency').detail).toContain(
+        'reserving 25 for the receiver (receiverReservedConcurrency 25, cdk.json) needs 125',
+      );
+      expect(run.check('lambda-concurrency').fix).toContain('quota of at least 125');
+      // --receiver-concurrency is what -c gives the deploy: it wins over cdk.json
+      const flag = await runInProcess(
+        ['--stack', world.stackName, '--before', '--receiver-concurrency', '20'],
+        projectWith({ receiverReservedConcurrency: 25 }),
+      );
+      expect(flag.check('lambda-concurrency')).toMatchObject({ status: 'pass' });
+      expect(flag.check('lambda-concurrency').detail).toContain('leaves 100');
+    });
+    // 1000 with 900 reserved by other functions: the limit must grow by what those hold
+    await onAccount({ concurrentExecutions: 1000, unreservedConcurrentExecutions: 100 }, async () => {
+      const run = await doctor('--before');
+      expect(run.check('lambda-concurrency').detail).toMatch(/^100 of the account's 1000 concurrent executions/);
+      expect(run.check('lambda-concurrency').fix).toContain('quota of at least 1010');
+    });
+  });
+
+  it('a value the deploy would refuse in cdk.json: fails with what synth says', async () => {
+    const run = await runInProcess(
+      ['--stack', world.stackName, '--before'],
+      projectWith({ receiverReservedConcurrency: 'lots' }),
+    );
+    expect(run.check('lambda-concurrency')).toMatchObject({
+      status: 'fail',
+      detail:
+        'npm run deploy would stop at cdk.json: context receiverReservedConcurrency must be a whole number ' +
+        'from 1 to 1000 (got "lots").',
+    });
+  });
+
+  it('credentials that may not read the settings: says which permission', async () => {
+    world.lambda.failWith = { status: 403, type: 'AccessDeniedException', message: 'User is not authorized' };
+    try {
+      const run = await doctor('--before');
+      expect(run.code).toBe(1);
+      expect(run.check('lambda-concurrency').detail).toMatch(
+        /^These credentials may not call lambda:GetAccountSettings/,
+      );
+      expect(run.check('lambda-concurrency').fix).toContain('110 unreserved Lambda concurrent executions');
+    } finally {
+      world.lambda.failWith = undefined;
     }
   });
 });

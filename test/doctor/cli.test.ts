@@ -43,8 +43,8 @@ describe('npm run doctor (child process)', () => {
       `aws-ask doctor · account 123456789012 · region ${REGION} · stack aws-ask-doctor-c · ` +
         'model global.anthropic.claude-sonnet-4-6',
     );
-    expect(lines.filter((l) => l.startsWith('PASS  '))).toHaveLength(9);
-    expect(lines.at(-2)).toBe('All 9 checks that apply passed.');
+    expect(lines.filter((l) => l.startsWith('PASS  '))).toHaveLength(10);
+    expect(lines.at(-2)).toBe('All 10 checks that apply passed.');
     expect(ms).toBeLessThan(15_000);
   });
 
@@ -60,6 +60,7 @@ describe('npm run doctor (child process)', () => {
       'bootstrap',
       'agentcore',
       'model',
+      'lambda-concurrency',
       'stack',
       'slack',
       'runtime',
@@ -76,10 +77,10 @@ describe('npm run doctor (child process)', () => {
     const fix = lines[lines.findIndex((l) => l.startsWith('FAIL  AWS credentials')) + 1] ?? '';
     expect(fix.trim()).toMatch(/^→ Sign in and run the doctor again: `aws sso login --profile NAME`/);
     const skipped = lines.filter((l) => l.startsWith('SKIP  '));
-    expect(skipped).toHaveLength(8);
+    expect(skipped).toHaveLength(9);
     expect(skipped.every((l) => l.endsWith('Needs working AWS credentials (see above).'))).toBe(true);
     expect(lines.at(-2)).toBe(
-      '1 failed, 0 passed, 8 skipped. Do what each FAIL line says, then run npm run doctor again.',
+      '1 failed, 0 passed, 9 skipped. Do what each FAIL line says, then run npm run doctor again.',
     );
   });
 
@@ -104,7 +105,7 @@ describe('npm run doctor (child process)', () => {
         checks: { id: string; status: string; fix: string | null }[];
       };
       expect(report.ok).toBe(false);
-      expect(report.counts).toEqual({ pass: 8, fail: 1, skip: 0 });
+      expect(report.counts).toEqual({ pass: 9, fail: 1, skip: 0 });
       const runtime = report.checks.find((c) => c.id === 'runtime');
       expect(runtime?.status).toBe('fail');
       expect(runtime?.fix).toMatch(/^Run `npm run deploy`/);

@@ -128,12 +128,24 @@ describe('the command line', () => {
       timeoutMs: 2500,
       outputsFile: 'out.json',
     });
+    // as -c receiverReservedConcurrency=… takes it
+    expect(parseOptions(['--receiver-concurrency', '25'])).toMatchObject({ receiverConcurrency: 25 });
+    expect(parseOptions(['--receiver-concurrency', 'none'])).toMatchObject({ receiverConcurrency: false });
+    expect(parseOptions([])).not.toHaveProperty('receiverConcurrency');
   });
 
   it.each([
     [['--timeout', '0'], '--timeout must be a number of seconds from 1 to 600 (got "0").'],
     [['--stack'], '--stack needs a value.'],
     [['--region', '--json'], '--region needs a value.'],
+    [
+      ['--receiver-concurrency', 'lots'],
+      '--receiver-concurrency must be none or a whole number from 1 to 1000 (got "lots").',
+    ],
+    [
+      ['--receiver-concurrency', '0'],
+      '--receiver-concurrency must be none or a whole number from 1 to 1000 (got "0").',
+    ],
   ])('%j: %s', (args, usage) => {
     expect(parseOptions(args)).toEqual({ usage });
   });

@@ -1,8 +1,9 @@
 /**
  * A deployed aws-ask as `npm run doctor` sees it, every part a stand-in: moto (STS, SSM's bootstrap
  * parameter, the CloudFormation stack and its outputs, the Slack secret, the tool role), the Bedrock
- * stand-in (Converse), the fake Slack (auth.test), an AgentCore control plane, the real receiver handler
- * behind a Function URL, and an IAM policy simulator reading the role from moto. Each test changes one
+ * stand-in (Converse), the fake Slack (auth.test), an AgentCore control plane, Lambda's account settings
+ * (GetAccountSettings), the real receiver handler behind a Function URL, and an IAM policy simulator reading
+ * the role from moto. Each test changes one
  * part to make one failure.
  */
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -22,6 +23,7 @@ import { ACCOUNT, TRUST_ANYONE } from '../helpers/seed.ts';
 import { type DoctorControlPlane, startDoctorControlPlane } from './doctor-agentcore-control.ts';
 import { type FunctionUrl, startFunctionUrl, type UrlHandler } from './doctor-function-url.ts';
 import { type IamSimulator, startIamSimulator } from './doctor-iam-simulator.ts';
+import { type DoctorLambdaSettings, startDoctorLambdaSettings } from './doctor-lambda-settings.ts';
 import { type BedrockTurn, type ConverseRequest, type FakeBedrock, startFakeBedrock } from './fake-bedrock.ts';
 import { BOT_TOKEN, FakeSlack, SIGNING_SECRET } from './fake-slack.ts';
 
@@ -47,6 +49,8 @@ export interface DoctorWorld {
   answer: (req: ConverseRequest) => BedrockTurn;
   readonly slack: FakeSlack;
   readonly control: DoctorControlPlane;
+  /** Lambda's GetAccountSettings: the account's concurrency limits in the region. */
+  readonly lambda: DoctorLambdaSettings;
   readonly url: FunctionUrl;
   readonly iam: IamSimulator;
   /** The environment the doctor runs with: test credentials, the region, each stand-in's endpoint. */
@@ -115,6 +119,7 @@ export async function startDoctorWorld(
   control.runtimes.set(runtimeId, { status: 'READY', requireMMDSV2: true });
   const url = await startFunctionUrl(receiver);
   const iam = await startIamSimulator(motoUrl);
+  const lambda = await startDoctorLambdaSettings();
   const slack = await FakeSlack.start();
   let answer = (_req: ConverseRequest): BedrockTurn => OK;
   const bedrock = await startFakeBedrock((req) => answer(req));
@@ -146,6 +151,7 @@ export async function startDoctorWorld(
     },
     slack,
     control,
+    lambda,
     url,
     iam,
     env: {
@@ -159,6 +165,7 @@ export async function startDoctorWorld(
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: control.url,
       AWS_ENDPOINT_URL_IAM: iam.url,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.url,
       SLACK_API_URL: slack.apiUrl,
     },
     setSecret: async (values) => {
@@ -176,7 +183,7 @@ export async function startDoctorWorld(
       await iamClient.send(new DeleteRolePolicyCommand({ RoleName: o.roleName, PolicyName: name }));
     },
     close: async () => {
-      await Promise.all([bedrock.close(), slack.close(), control.close(), url.close(), iam.close()]);
+      await Promise.all([bedrock.close(), slack.close(), control.close(), lambda.close(), url.close(), iam.close()]);
       for (const c of [iamClient, sm, ssm, cfn]) c.destroy();
     },
   };
