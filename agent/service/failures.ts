@@ -3,7 +3,7 @@
  * common/errors.ts; no message text is written here). Error details stay in the logs.
  */
 import { ModelThrottledError } from '@strands-agents/sdk';
-import { THROTTLED } from '../../common/aws-errors.ts';
+import { BAD_CREDENTIALS, NETWORK, THROTTLED } from '../../common/aws-errors.ts';
 import { FAILURES, type Failure } from '../../common/errors.ts';
 import { BusyError } from './session-pool.ts';
 
@@ -18,21 +18,8 @@ const MODEL_ACCESS = anyOf([
   'model identifier is invalid',
   'ValidationException.*model',
 ]);
-const CREDENTIALS = /CredentialsProviderError|Could not load credentials|ExpiredToken/i;
-/** The model's endpoint could not be reached or dropped the connection: not the asker's doing. */
-const NETWORK = anyOf([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EPIPE',
-  'socket hang up',
-  'NetworkingError',
-  'TimeoutError',
-  'RequestTimeout',
-  'aborted',
-]);
+/** An abort from the network layer (not the caller's signal): the connection to the model was lost. */
+const ABORTED = /aborted/i;
 const MODEL_ERROR = anyOf([
   'ModelError',
   'ContextWindowOverflow',
@@ -77,7 +64,7 @@ export function describeFailure(
   if (by.cancelledByCaller) return FAILURES.cancelled;
   if (e instanceof ModelThrottledError || THROTTLED.test(text)) return FAILURES.modelThrottled;
   if (MODEL_ACCESS.test(text)) return modelAccessFailure(model);
-  if (CREDENTIALS.test(text)) return FAILURES.awsCredentials;
-  if (MODEL_ERROR.test(text) || NETWORK.test(text)) return FAILURES.modelError;
+  if (BAD_CREDENTIALS.test(text)) return FAILURES.awsCredentials;
+  if (MODEL_ERROR.test(text) || NETWORK.test(text) || ABORTED.test(text)) return FAILURES.modelError;
   return FAILURES.internal;
 }

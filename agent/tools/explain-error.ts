@@ -1,30 +1,12 @@
 /** SDK and network errors → short text telling the model what went wrong and what to do next. */
 
-import { THROTTLED } from '../../common/aws-errors.ts';
+import { ACCESS_DENIED, BAD_CREDENTIALS, NETWORK, THROTTLED } from '../../common/aws-errors.ts';
 import type { ServiceInfo } from '../../common/aws-services.ts';
 import type { InputShape } from '../aws/operations.ts';
 
 /** A case-insensitive regex matching any of `words` anywhere. */
 const anyOf = (...words: string[]): RegExp => new RegExp(words.join('|'), 'i');
 
-const ACCESS_DENIED = anyOf(
-  'AccessDenied',
-  'UnauthorizedOperation',
-  'NotAuthorized',
-  'Forbidden',
-  'AuthorizationError',
-  'UnauthorizedAccess',
-);
-const BAD_CREDENTIALS = anyOf(
-  'InvalidClientTokenId',
-  'UnrecognizedClient',
-  'ExpiredToken',
-  'AuthFailure',
-  'SignatureDoesNotMatch',
-  'InvalidAccessKeyId',
-  'InvalidToken',
-  'CredentialsProviderError',
-);
 const INVALID_INPUT = anyOf(
   'Validation',
   'InvalidParameter',
@@ -39,7 +21,6 @@ const INVALID_INPUT = anyOf(
   'InvalidQuery',
   'BadRequest',
 );
-const NETWORK = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|socket hang up|TimeoutError|RequestTimeout/i;
 
 interface SdkErrorLike {
   name?: string;
