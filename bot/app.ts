@@ -11,6 +11,7 @@ import type { AgentClient } from './agent-client.ts';
 import type { AnswerDeps } from './answer/answer-question.ts';
 import type { BotSettings } from './config.ts';
 import { seenKeys } from './dedupe.ts';
+import type { CountVote } from './feedback.ts';
 import { type AnswerJob, runJob } from './job.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
@@ -43,6 +44,8 @@ interface BotOptionsBase {
   readonly botUserId?: string;
   readonly botId?: string;
   readonly answer?: Partial<Omit<AnswerDeps, 'client' | 'agent' | 'logger'>>;
+  /** Counts each vote on an answer as a metric (the Lambda receiver); Socket Mode only logs it. */
+  readonly countVote?: CountVote;
 }
 
 export interface Bot {
@@ -91,7 +94,16 @@ export function createBot(o: BotOptions): Bot {
     dispatch,
     seen: seenKeys(),
   };
-  registerListeners(app, deps);
+  registerListeners(
+    app,
+    deps,
+    { logger: o.logger, ...(o.countVote ? { countVote: o.countVote } : {}) },
+    {
+      allow: o.settings.allow,
+      regions: o.settings.regions,
+      ...(o.settings.docsUrl ? { docsUrl: o.settings.docsUrl } : {}),
+    },
+  );
   app.error(async (e) => {
     o.logger.error('listener failed', { error: e });
     if (o.rethrowErrors) throw e;

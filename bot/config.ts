@@ -28,6 +28,10 @@ export interface BotSettings {
   readonly streaming: boolean;
   /** Longest answer before the bot stops waiting and says so. */
   readonly answerTimeoutMs: number;
+  /** Regions the agent looks in (AWS_ASK_REGIONS), shown on the Home tab; empty: the deployment's default. */
+  readonly regions: readonly string[];
+  /** Where the Home tab links for the docs (AWS_ASK_DOCS_URL), if anywhere. */
+  readonly docsUrl?: string;
 }
 
 export type SettingsResult =
@@ -93,6 +97,10 @@ export function readBotSettings(read: SettingsReader, transport: Transport): Bot
   }
   const streaming = read.bool('SLACK_STREAMING', true);
   const answerTimeoutMs = read.int('ANSWER_TIMEOUT_MS', DEFAULT_ANSWER_TIMEOUT_MS, 1_000, 900_000);
+  const docsUrl = read.str('AWS_ASK_DOCS_URL');
+  if (docsUrl && !HTTP_URL.test(docsUrl)) {
+    read.problem(`AWS_ASK_DOCS_URL must be an http(s) URL (got "${docsUrl}")`);
+  }
   return {
     botToken,
     ...(appToken ? { appToken } : {}),
@@ -102,6 +110,8 @@ export function readBotSettings(read: SettingsReader, transport: Transport): Bot
     ...(agentRuntimeArn ? { agentRuntimeArn } : {}),
     streaming,
     answerTimeoutMs,
+    regions: read.regions(),
+    ...(docsUrl && HTTP_URL.test(docsUrl) ? { docsUrl } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * What the bot writes in Slack: the footer naming the AWS calls, task titles for the live timeline,
- * and Markdown split to fit Slack's limits without breaking code blocks.
+ * Markdown split to fit Slack's limits without breaking code blocks, the thanks for a vote and a DM
+ * thread's title.
  */
 import type { ToolCallStart, ToolCallSummary, Usage } from '../common/protocol.ts';
 
@@ -114,3 +115,25 @@ export const LOADING_MESSAGES = [
   'Checking the numbers…',
   'Putting the answer together…',
 ] as const;
+
+/** The private thanks for a vote on an answer: what was recorded. */
+export const feedbackThanks = (vote: 'up' | 'down', ref: string): string =>
+  vote === 'up'
+    ? `Thanks: I recorded your :+1: on this answer (ref \`${ref}\`).`
+    : `Thanks: I recorded your :-1: on this answer (ref \`${ref}\`), with the AWS calls it rested on. ` +
+      'For a better answer, ask again in this thread with more detail.';
+
+/**
+ * assistant.threads.setTitle documents no length limit
+ * (https://docs.slack.dev/reference/methods/assistant.threads.setTitle); titles are kept to one short line.
+ */
+export const MAX_TITLE_CHARS = 80;
+
+/** A DM thread's title from its first question: one line, at most `MAX_TITLE_CHARS`, cut at a word. */
+export function threadTitle(question: string): string {
+  const line = question.replace(/\s+/g, ' ').trim();
+  if (line.length <= MAX_TITLE_CHARS) return line;
+  const cut = line.slice(0, MAX_TITLE_CHARS - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > MAX_TITLE_CHARS / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}

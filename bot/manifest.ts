@@ -9,6 +9,10 @@
  * default and only one for new apps; `assistant_view` and its `assistant_thread_started` event are the
  * legacy experience (https://docs.slack.dev/ai/migrating-to-agent-messaging/).
  *
+ * Interactivity is on in both, for the 👍/👎 buttons under each answer (`block_actions` payloads): over
+ * the Socket Mode connection in dev, to the same request URL as events and the command in prod
+ * (`settings.interactivity`: https://docs.slack.dev/reference/app-manifest).
+ *
  * `npm run manifest` rewrites both. The production request URL is the deploy's `SlackRequestUrl`
  * output: from `--url https://…/`, else from `cdk-outputs.json` (written by `npm run deploy`), else
  * a placeholder that says what to do.
@@ -25,13 +29,22 @@ export const REQUEST_URL_PLACEHOLDER = 'https://REPLACE-WITH-THE-DEPLOYED-SlackR
 export const BOT_SCOPES = [
   'app_mentions:read',
   'assistant:write',
+  // follow-ups without a mention: read replies in channel threads the bot answers in
+  'channels:history',
+  'groups:history',
   'chat:write',
   'commands',
   'im:history',
   'im:read',
   'im:write',
 ] as const;
-export const BOT_EVENTS = ['app_home_opened', 'app_mention', 'message.im'] as const;
+export const BOT_EVENTS = [
+  'app_home_opened',
+  'app_mention',
+  'message.channels',
+  'message.groups',
+  'message.im',
+] as const;
 export const COMMAND = '/aws-ask';
 
 export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOLDER): Record<string, unknown> {
@@ -49,7 +62,7 @@ export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOL
       background_color: '#232f3e',
     },
     features: {
-      app_home: { home_tab_enabled: false, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
+      app_home: { home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: false },
       bot_user: { display_name: kind === 'dev' ? 'aws-ask-dev' : 'aws-ask', always_online: true },
       agent_view: {
         agent_description: 'Ask about our AWS account: resources, costs, security. Read-only.',
@@ -68,7 +81,8 @@ export function manifest(kind: 'dev' | 'prod', requestUrl = REQUEST_URL_PLACEHOL
     oauth_config: { scopes: { bot: [...BOT_SCOPES] } },
     settings: {
       event_subscriptions: { ...(kind === 'prod' ? { request_url: url } : {}), bot_events: [...BOT_EVENTS] },
-      interactivity: { is_enabled: false },
+      // the feedback buttons' clicks: over the socket in dev, to the receiver in prod
+      interactivity: { is_enabled: true, ...(kind === 'prod' ? { request_url: url } : {}) },
       org_deploy_enabled: false,
       socket_mode_enabled: kind === 'dev',
       token_rotation_enabled: false,

@@ -8,8 +8,10 @@
  * and tokens; every failure ends with a clear message and a reference id that is in the logs.
  *
  * While the agent works, the thread shows the assistant status with rotating loading lines (DMs,
- * mentions and commands alike). The user pressing Stop on a streamed answer aborts the agent's
- * invocation (its signal cancels the AWS calls) and nothing more is posted.
+ * mentions and commands alike); a DM thread's first question becomes its title. Each AWS call's task links
+ * to what it reads in the AWS console; every answer ends with 👍/👎 buttons carrying its ref and calls.
+ * The user pressing Stop on a streamed answer aborts the agent's invocation (its signal cancels the AWS
+ * calls) and nothing more is posted.
  */
 import type { WebClient } from '@slack/web-api';
 import { DEFAULT_ANSWER_TIMEOUT_MS } from '../../common/defaults.ts';
@@ -18,12 +20,15 @@ import type { Logger } from '../../common/log.ts';
 import { sessionIdForThread, type ToolCallSummary } from '../../common/protocol.ts';
 import { newRef } from '../../common/ref.ts';
 import type { AgentClient } from '../agent-client.ts';
+import { feedbackBlock } from '../feedback.ts';
 import { footer, LOADING_MESSAGES, taskTitle, WORKING_STATUS } from '../format.ts';
+import { sourcesFor } from '../sources.ts';
 import { type AnswerOutcome, type AnswerResult, failed, failureNotice } from './outcome.ts';
 import { type Renderer, slackError, type Thread } from './renderer.ts';
 import { type RespondFn, RespondRenderer } from './respond-renderer.ts';
 import { processBudget, type SlackBudget } from './slack-budget.ts';
 import { StreamRenderer } from './stream-renderer.ts';
+import { titleNewThread } from './thread-title.ts';
 import { untilAborted } from './until-aborted.ts';
 import { UpdateRenderer } from './update-renderer.ts';
 
@@ -78,7 +83,8 @@ function rendererFor(
   const budget = deps.budget ?? processBudget;
   const { client } = deps;
   if (deps.streaming === false) {
-    return new UpdateRenderer({ client, thread, intervalMs: updateIntervalMs, budget, onFirstUpdate: on.firstUpdate });
+    const onFirstUpdate = on.firstUpdate;
+    return new UpdateRenderer({ client, thread, intervalMs: updateIntervalMs, budget, logger, onFirstUpdate });
   }
   return new StreamRenderer({
     client,
@@ -124,8 +130,10 @@ export async function answerQuestion(
   const onFirstUpdate = () => {
     firstUpdateMs ??= Date.now() - started;
   };
-  // where the bot cannot post (a command answered through response_url) it cannot set a status either
-  if (!options.respond) await setWorking(deps, thread, log);
+  // where the bot cannot post (a command answered through response_url) it cannot set a status either;
+  // the title is decided before anything is posted in the thread
+  if (!options.respond)
+    await Promise.all([setWorking(deps, thread, log), titleNewThread(deps.client, thread, question, log)]);
   const userStop = new AbortController();
   const renderer = rendererFor(deps, thread, options, log, {
     firstUpdate: onFirstUpdate,
@@ -145,7 +153,7 @@ export async function answerQuestion(
     const events = untilAborted(deps.agent.invoke(sessionId, { prompt: question, asker }, signal), signal);
     for await (const ev of events) {
       if (ev.type === 'tool_start') {
-        await renderer.callStarted(ev.id, taskTitle(ev));
+        await renderer.callStarted(ev.id, taskTitle(ev), sourcesFor(ev));
       } else if (ev.type === 'tool_end') {
         toolCalls.push(ev);
         await renderer.callEnded(ev.id, ev);
@@ -176,7 +184,7 @@ export async function answerQuestion(
   let outcome = end.outcome;
   try {
     // after the user's Stop the renderer sends nothing more
-    await renderer.finish(end.tail);
+    await renderer.finish(end.tail, feedbackBlock(ref, toolCalls));
   } catch (e) {
     // whatever happened before, the asker has not seen an ending: the caller may retry
     outcome = 'undelivered';

@@ -3,6 +3,8 @@
  * and the small helpers the renderers share.
  */
 import type { ToolCallSummary } from '../../common/protocol.ts';
+import type { FeedbackBlock } from '../feedback.ts';
+import type { UrlSource } from '../sources.ts';
 
 export interface Thread {
   readonly teamId: string;
@@ -19,25 +21,50 @@ export interface Thread {
  * one model turn run concurrently, so their ends can come in any order.
  */
 export interface Renderer {
-  /** Call `id` started, shown as `title`. */
-  callStarted(id: string, title: string): Promise<void>;
+  /** Call `id` started, shown as `title`, with console links to what it reads (where tasks show them). */
+  callStarted(id: string, title: string, sources?: readonly UrlSource[]): Promise<void>;
   /** Call `id` ended; shown under the title its start gave it. */
   callEnded(id: string, call: ToolCallSummary): Promise<void>;
   /** A delta of the answer text. */
   text(delta: string): Promise<void>;
   /**
-   * Ends the answer with `tail` (the footer or an error notice). Calls still open are shown as not
-   * finished; whatever was opened in Slack is closed.
+   * Ends the answer with `tail` (the footer or an error notice) and the `feedback` buttons under its last
+   * message. Calls still open are shown as not finished; whatever was opened in Slack is closed.
    */
-  finish(tail: string): Promise<void>;
+  finish(tail: string, feedback?: FeedbackBlock): Promise<void>;
 }
 
 /** A Slack Web API error as its error code (`not_in_channel`, …), else the message. */
 export const slackError = (e: unknown): string =>
   (e as { data?: { error?: string } }).data?.error ?? (e as Error).message ?? String(e);
 
-/** A message's blocks: one markdown block. */
-export const markdownBlocks = (text: string) => [{ type: 'markdown', text }];
+/** A message's blocks: one markdown block, and the feedback buttons when the message ends the answer. */
+export function markdownBlocks(
+  text: string,
+  feedback?: FeedbackBlock,
+): ({ type: 'markdown'; text: string } | FeedbackBlock)[] {
+  return feedback ? [{ type: 'markdown', text }, feedback] : [{ type: 'markdown', text }];
+}
+
+/**
+ * Sends the end of an answer with its feedback buttons; if Slack refuses the blocks (`invalid_blocks`), sends
+ * it once more without them: the answer matters more than the buttons.
+ */
+export async function withFeedback(
+  feedback: FeedbackBlock | undefined,
+  send: (feedback: FeedbackBlock | undefined) => Promise<void>,
+  onRefused: (error: string) => void,
+): Promise<void> {
+  if (!feedback) return send(undefined);
+  try {
+    await send(feedback);
+  } catch (e) {
+    const error = slackError(e);
+    if (error !== 'invalid_blocks') throw e;
+    onRefused(error);
+    await send(undefined);
+  }
+}
 
 /** A message's plain `text` (notifications, screen readers): the Markdown without its marks. */
 export const preview = (text: string): string =>

@@ -2,10 +2,12 @@
  * A slash command's answer where the bot cannot post in the channel: collected, then sent back
  * privately through the command's `respond()` (its response_url), split within Slack's limits.
  *
- * Each part goes as a `markdown` block with its plain text; if Slack refuses that, the part is sent once
- * more as plain `text` alone, so a block Slack will not take never costs the asker the answer.
+ * Each part goes as a `markdown` block with its plain text, the last one with the feedback buttons; if Slack
+ * refuses that, the part is sent once more as plain `text` alone, so a block Slack will not take never costs
+ * the asker the answer.
  */
 import type { Logger } from '../../common/log.ts';
+import type { FeedbackBlock } from '../feedback.ts';
 import { splitMarkdown } from '../format.ts';
 import { markdownBlocks, preview, type Renderer } from './renderer.ts';
 
@@ -36,11 +38,13 @@ export class RespondRenderer implements Renderer {
     this.answer += delta;
   }
 
-  async finish(tail: string): Promise<void> {
-    for (const part of splitMarkdown(`${this.preface}${this.answer}${tail}`.trim())) {
+  async finish(tail: string, feedback?: FeedbackBlock): Promise<void> {
+    const parts = splitMarkdown(`${this.preface}${this.answer}${tail}`.trim());
+    for (const [i, part] of parts.entries()) {
       const ephemeral = { response_type: 'ephemeral', replace_original: false } as const;
+      const blocks = markdownBlocks(part, i === parts.length - 1 ? feedback : undefined);
       try {
-        await this.respond({ ...ephemeral, text: preview(part), blocks: markdownBlocks(part) });
+        await this.respond({ ...ephemeral, text: preview(part), blocks });
       } catch (e) {
         this.logger.warn('response_url refused the markdown block; sending plain text', {
           error: (e as Error).message,

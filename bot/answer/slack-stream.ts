@@ -5,11 +5,13 @@
  * The recipient ids are always sent (Slack requires them outside DMs and Bolt's own sayStream always
  * sends them): https://docs.slack.dev/reference/methods/chat.startStream
  */
-import type { ChatAppendStreamArguments, WebClient } from '@slack/web-api';
+import type { ChatAppendStreamArguments, ChatStopStreamArguments, WebClient } from '@slack/web-api';
 import type { Thread } from './renderer.ts';
 
 export type StreamChunk = NonNullable<ChatAppendStreamArguments['chunks']>[number];
 export type TaskChunk = Extract<StreamChunk, { type: 'task_update' }>;
+/** Blocks rendered at the bottom of the finished message (https://docs.slack.dev/reference/methods/chat.stopStream). */
+export type StopBlocks = NonNullable<ChatStopStreamArguments['blocks']>;
 
 /** The markdown characters in some chunks. */
 export const textLength = (chunks: readonly StreamChunk[]): number =>
@@ -64,13 +66,14 @@ export class SlackStream {
     this.sent += textLength(chunks);
   }
 
-  /** Stops the message, with `chunks` as its last content. */
-  async stop(chunks: StreamChunk[] = []): Promise<void> {
+  /** Stops the message, with `chunks` as its last content and `blocks` at its bottom. */
+  async stop(chunks: StreamChunk[] = [], blocks: StopBlocks = []): Promise<void> {
     if (!this.ts) return;
     await this.client.chat.stopStream({
       channel: this.thread.channelId,
       ts: this.ts,
       ...(chunks.length ? { chunks } : {}),
+      ...(blocks.length ? { blocks } : {}),
     });
     this.sent += textLength(chunks);
     this.ts = undefined;

@@ -12,12 +12,18 @@
  *   answer is posted and updated instead (UpdateRenderer);
  * - the user pressing Stop (`stopped_by_user`) ends the answer: `onStoppedByUser` is called and nothing
  *   more is sent.
+ *
+ * Each task carries console links to what its call reads (`sources`, bot/sources.ts); the last message is
+ * stopped with the feedback buttons at its bottom (chat.stopStream's `blocks`, "rendered at the bottom of
+ * the finalized message": https://docs.slack.dev/reference/methods/chat.stopStream).
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../common/log.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
+import type { FeedbackBlock } from '../feedback.ts';
 import { MAX_MESSAGE_CHARS, splitOnce, taskOutput, taskTitle } from '../format.ts';
-import { type Renderer, slackError, type Thread } from './renderer.ts';
+import { sourcesFor, type UrlSource } from '../sources.ts';
+import { type Renderer, slackError, type Thread, withFeedback } from './renderer.ts';
 import type { SlackBudget } from './slack-budget.ts';
 import { SlackStream, type StreamChunk, type TaskChunk } from './slack-stream.ts';
 import { type CallLine, UpdateRenderer } from './update-renderer.ts';
@@ -44,12 +50,19 @@ const ROOM = MAX_MESSAGE_CHARS - CONTINUED.length;
 /** The shortest piece of text worth starting or ending a message with. */
 const MIN_PIECE = 200;
 
-const taskChunk = (id: string, title: string, status: TaskChunk['status'], output?: string): TaskChunk => ({
+const taskChunk = (
+  id: string,
+  title: string,
+  status: TaskChunk['status'],
+  output?: string,
+  sources: readonly UrlSource[] = [],
+): TaskChunk => ({
   type: 'task_update',
   id,
   title,
   status,
   ...(output ? { output } : {}),
+  ...(sources.length ? { sources: [...sources] } : {}),
 });
 
 export class StreamRenderer implements Renderer {
@@ -66,28 +79,32 @@ export class StreamRenderer implements Renderer {
   private broken?: unknown;
   private stopped = false;
   private shown = false;
+  /** The buttons the last message is stopped with (set by `finish`). */
+  private feedback?: FeedbackBlock;
   private readonly o: StreamRendererOptions;
 
   constructor(o: StreamRendererOptions) {
     this.o = o;
   }
 
-  async callStarted(id: string, title: string): Promise<void> {
+  async callStarted(id: string, title: string, sources: readonly UrlSource[] = []): Promise<void> {
     if (this.stopped) return;
     if (this.broken) throw this.broken;
-    this.tasks.set(id, { title });
-    if (this.fallback) return this.fallback.callStarted(id, title);
-    this.queueTask(taskChunk(id, title, 'in_progress'));
+    this.tasks.set(id, { title, sources });
+    if (this.fallback) return this.fallback.callStarted(id, title, sources);
+    this.queueTask(taskChunk(id, title, 'in_progress', undefined, sources));
     this.schedule(0);
   }
 
   async callEnded(id: string, call: ToolCallSummary): Promise<void> {
     if (this.stopped) return;
     if (this.broken) throw this.broken;
-    const title = this.tasks.get(id)?.title ?? taskTitle(call);
-    this.tasks.set(id, { title, ended: call });
+    const started = this.tasks.get(id);
+    const title = started?.title ?? taskTitle(call);
+    const sources = started?.sources ?? sourcesFor(call);
+    this.tasks.set(id, { title, sources, ended: call });
     if (this.fallback) return this.fallback.callEnded(id, call);
-    this.queueTask(taskChunk(id, title, call.ok ? 'complete' : 'error', taskOutput(call)));
+    this.queueTask(taskChunk(id, title, call.ok ? 'complete' : 'error', taskOutput(call), sources));
     this.schedule(0);
   }
 
@@ -99,20 +116,21 @@ export class StreamRenderer implements Renderer {
     this.schedule(Math.max(0, this.lastFlush + this.o.intervalMs - Date.now()));
   }
 
-  async finish(tail: string): Promise<void> {
+  async finish(tail: string, feedback?: FeedbackBlock): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.feedback = feedback;
     try {
       await this.chain;
       if (this.stopped) return;
-      if (this.fallback) return await this.fallback.finish(tail);
+      if (this.fallback) return await this.fallback.finish(tail, feedback);
       const opening = !this.stream && !this.pending.some((c) => c.type === 'markdown_text');
       this.queueText(opening ? tail.trim() || '_(no answer)_' : tail);
       // whatever is still open did not finish: no spinner may stay in the final message
       for (const chunk of this.openTasks('error', 'did not finish')) this.queueTask(chunk);
       await this.enqueue(() => this.deliver(true));
       // the stream failed on the way: the fallback carries everything that was not shown, the tail too
-      if (this.fallback && !this.stopped) await (this.fallback as UpdateRenderer).finish('');
+      if (this.fallback && !this.stopped) await (this.fallback as UpdateRenderer).finish('', feedback);
     } finally {
       clearTimeout(this.rolloverTimer);
     }
@@ -197,7 +215,7 @@ export class StreamRenderer implements Renderer {
         }
         this.lastFlush = Date.now();
         if (final && !this.pending.length && this.stream) {
-          await this.stream.stop(batch);
+          await this.stopLast(this.stream, batch);
           this.stream = undefined;
           return;
         }
@@ -206,13 +224,24 @@ export class StreamRenderer implements Renderer {
       }
       if (final && this.stream) {
         // everything is shown; a failure here leaves a finished text in a message Slack still streams
-        const e = await this.stream.stopQuietly();
-        if (e) this.o.logger.warn('could not stop the stream', { error: slackError(e) });
+        const stream = this.stream;
         this.stream = undefined;
+        await this.stopLast(stream, []).catch((e: unknown) =>
+          this.o.logger.warn('could not stop the stream', { error: slackError(e) }),
+        );
       }
     } catch (e) {
       await this.failed(e, batch);
     }
+  }
+
+  /** Stops the answer's last message with `chunks`, the feedback buttons at its bottom. */
+  private async stopLast(stream: SlackStream, chunks: StreamChunk[]): Promise<void> {
+    await withFeedback(
+      this.feedback,
+      (f) => stream.stop(chunks, f ? [f] : []),
+      (error) => this.o.logger.warn('Slack refused the feedback buttons', { error }),
+    );
   }
 
   private async send(batch: StreamChunk[]): Promise<void> {
@@ -229,7 +258,9 @@ export class StreamRenderer implements Renderer {
 
   /** The tasks not ended yet, as chunks with `status`. */
   private openTasks(status: TaskChunk['status'], output: string): TaskChunk[] {
-    return [...this.tasks].filter(([, t]) => !t.ended).map(([id, t]) => taskChunk(id, t.title, status, output));
+    return [...this.tasks]
+      .filter(([, t]) => !t.ended)
+      .map(([id, t]) => taskChunk(id, t.title, status, output, t.sources));
   }
 
   /** Stops the current message with a line saying the answer goes on; open tasks go on in the next one. */
@@ -275,9 +306,9 @@ export class StreamRenderer implements Renderer {
     this.stream = undefined;
     await stream?.stopQuietly(this.openTasks('error', 'interrupted'));
     const text = unsent.map((c) => (c.type === 'markdown_text' ? c.text : '')).join('');
-    const { client, thread, updateIntervalMs: intervalMs, budget, onFirstUpdate } = this.o;
+    const { client, thread, updateIntervalMs: intervalMs, budget, logger, onFirstUpdate } = this.o;
     this.fallback = new UpdateRenderer(
-      { client, thread, intervalMs, budget, onFirstUpdate },
+      { client, thread, intervalMs, budget, logger, onFirstUpdate },
       { text, calls: this.tasks },
     );
     try {

@@ -4,9 +4,12 @@
  * written. Long answers are split over several messages at the end.
  */
 import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../common/log.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
+import type { FeedbackBlock } from '../feedback.ts';
 import { MAX_MESSAGE_CHARS, splitMarkdown, taskOutput, taskTitle } from '../format.ts';
-import { markdownBlocks, preview, type Renderer, type Thread } from './renderer.ts';
+import type { UrlSource } from '../sources.ts';
+import { markdownBlocks, preview, type Renderer, type Thread, withFeedback } from './renderer.ts';
 import type { SlackBudget } from './slack-budget.ts';
 
 export interface UpdateRendererOptions {
@@ -15,12 +18,15 @@ export interface UpdateRendererOptions {
   /** Least time between two chat.update calls. */
   readonly intervalMs: number;
   readonly budget: SlackBudget;
+  readonly logger: Logger;
   readonly onFirstUpdate: () => void;
 }
 
 /** An AWS call as the message shows it. */
 export interface CallLine {
   readonly title: string;
+  /** Console links to what the call reads (shown on streamed tasks). */
+  readonly sources?: readonly UrlSource[];
   /** Set once the call has ended. */
   readonly ended?: ToolCallSummary;
 }
@@ -62,19 +68,19 @@ export class UpdateRenderer implements Renderer {
     return full.length > MAX_MESSAGE_CHARS ? `${full.slice(0, MAX_MESSAGE_CHARS - 20)}\n\n_…(continued)_` : full;
   }
 
-  private async post(text: string): Promise<string> {
+  private async post(text: string, feedback?: FeedbackBlock): Promise<string> {
     const { channelId, threadTs } = this.o.thread;
     const r = await this.o.client.chat.postMessage({
       channel: channelId,
       thread_ts: threadTs,
       text: preview(text),
-      blocks: markdownBlocks(text) as never,
+      blocks: markdownBlocks(text, feedback) as never,
     });
     this.o.onFirstUpdate();
     return r.ts as string;
   }
 
-  private async edit(ts: string, text: () => string): Promise<void> {
+  private async edit(ts: string, text: () => string, feedback?: FeedbackBlock): Promise<void> {
     await this.o.budget.take(this.o.thread.teamId, 'chat.update');
     // the text is taken once the budget allows the call, so it is as fresh as it can be
     const body = text();
@@ -82,7 +88,7 @@ export class UpdateRenderer implements Renderer {
       channel: this.o.thread.channelId,
       ts,
       text: preview(body),
-      blocks: markdownBlocks(body) as never,
+      blocks: markdownBlocks(body, feedback) as never,
     });
   }
 
@@ -137,13 +143,13 @@ export class UpdateRenderer implements Renderer {
     await this.update(true);
   }
 
-  async callStarted(id: string, title: string): Promise<void> {
-    this.calls.set(id, { title });
+  async callStarted(id: string, title: string, sources?: readonly UrlSource[]): Promise<void> {
+    this.calls.set(id, { title, ...(sources?.length ? { sources } : {}) });
     await this.touch();
   }
 
   async callEnded(id: string, call: ToolCallSummary): Promise<void> {
-    this.calls.set(id, { title: this.calls.get(id)?.title ?? taskTitle(call), ended: call });
+    this.calls.set(id, { ...this.calls.get(id), title: this.calls.get(id)?.title ?? taskTitle(call), ended: call });
     await this.touch();
   }
 
@@ -152,14 +158,29 @@ export class UpdateRenderer implements Renderer {
     await this.touch();
   }
 
-  async finish(tail: string): Promise<void> {
+  /** The last message of the answer carries the feedback buttons. */
+  async finish(tail: string, feedback?: FeedbackBlock): Promise<void> {
     this.finishing = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.inFlight) await this.inFlight.catch(() => {});
-    const [first = '', ...rest] = splitMarkdown(`${this.answer}${tail}`.trim());
-    if (!this.ts) this.ts = await this.post(first);
-    else await this.edit(this.ts, () => first);
-    for (const p of rest) await this.post(p);
+    const parts = splitMarkdown(`${this.answer}${tail}`.trim());
+    const refused = (error: string) => this.o.logger.warn('Slack refused the feedback buttons', { error });
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1 ? feedback : undefined;
+      if (i === 0 && this.ts) {
+        const ts = this.ts;
+        await withFeedback(last, (f) => this.edit(ts, () => part, f), refused);
+      } else {
+        await withFeedback(
+          last,
+          async (f) => {
+            const ts = await this.post(part, f);
+            if (i === 0) this.ts = ts;
+          },
+          refused,
+        );
+      }
+    }
   }
 }

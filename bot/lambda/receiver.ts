@@ -3,20 +3,37 @@
  * (401 and nothing else otherwise), answers url_verification, and acks; the listeners only check
  * access and put the question on the SQS FIFO queue (deduplicated on event_id / trigger_id, grouped
  * per thread). Nothing slow happens before Slack gets its answer.
+ *
+ * A vote on an answer (its feedback buttons) is handled here, not queued: logged, counted as the CloudWatch
+ * metric `Feedback` (namespace `aws-ask`, dimension `vote`) in the Embedded Metric Format on stdout through
+ * Powertools Metrics, and the voter thanked, within Slack's 3 seconds.
  */
 
 import { createHash } from 'node:crypto';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsLambdaReceiver, isValidSlackRequest } from '@slack/bolt';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createLogger } from '../../common/log.ts';
 import { createBot } from '../app.ts';
+import type { Vote } from '../feedback.ts';
 import type { AnswerJob } from '../job.ts';
 import { slackLogger } from '../log.ts';
 import { type LambdaSettings, lambdaSettings } from './settings.ts';
 
 const log = createLogger({ base: { fn: 'receiver' } });
 const sqs = new SQSClient({ maxAttempts: 3 });
+
+const metrics = new Metrics({ namespace: 'aws-ask' });
+// the metric's only dimension is the vote (no default `service`), so it is queried as `Feedback` by `vote`
+metrics.clearDefaultDimensions();
+
+/** One vote as one EMF line on stdout: the metric `Feedback`, 1, with the dimension `vote`. */
+function countVote(vote: Vote): void {
+  metrics.addDimension('vote', vote);
+  metrics.addMetric('Feedback', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
 let built: { version: string; handler: Handler } | undefined;
@@ -53,6 +70,7 @@ function build(s: LambdaSettings): Handler {
     receiver,
     logger: log,
     dispatch: (job) => enqueue(job, s.fn.queueUrl),
+    countVote,
     // a failed enqueue must fail the request, so Slack retries and nothing is lost
     rethrowErrors: true,
     // the bot's user id comes with each event: no auth.test on cold start

@@ -1,8 +1,9 @@
 /**
  * The fake Slack is as strict as Slack on what the bot relies on: streams that expire and that the user
  * can stop, size limits, per-method rate limits with Retry-After, response_url's five uses, the agent
- * view's suggested prompts, and the Events API's URL verification and retries over HTTP. Each rule's
- * source is cited beside it in test/services/fake-slack.ts.
+ * view's suggested prompts, the Events API's URL verification and retries over HTTP, the feedback buttons'
+ * block and the task sources' shape, block_actions payloads over Socket Mode and HTTP, thread titles and
+ * replies. Each rule's source is cited beside it in test/services/fake-slack.ts.
  */
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -214,5 +215,109 @@ describe('the Events API over HTTP', () => {
     await slack.verifyRequestUrl(refusing.post);
     const once = await slack.deliver(slack.eventPayload({ type: 'app_mention' }), refusing.post);
     expect(once).toHaveLength(1);
+  });
+});
+
+describe('feedback buttons and task sources', () => {
+  const buttons = (o: { value?: string; text?: string; where?: 'context_actions' | 'actions'; n?: number } = {}) => {
+    const element = {
+      type: 'feedback_buttons',
+      action_id: 'fb',
+      positive_button: { text: { type: 'plain_text', text: o.text ?? '👍' }, value: o.value ?? 'up' },
+      negative_button: { text: { type: 'plain_text', text: '👎' }, value: 'down' },
+    };
+    return [{ type: o.where ?? 'context_actions', elements: Array.from({ length: o.n ?? 1 }, () => element) }];
+  };
+  const post = (c: WebClient, blocks: unknown[]) =>
+    error(c.chat.postMessage({ channel: 'C0OPS', text: 'answer', blocks: blocks as never }));
+
+  it('takes feedback buttons only as Slack documents them: in context_actions, within its limits', async () => {
+    slack = await FakeSlack.start();
+    const c = client();
+    expect(await post(c, buttons())).toBe('ok');
+    expect(await post(c, buttons({ where: 'actions' }))).toBe('invalid_blocks');
+    expect(await post(c, buttons({ value: 'x'.repeat(2_001) }))).toBe('invalid_blocks');
+    expect(await post(c, buttons({ text: 'x'.repeat(76) }))).toBe('invalid_blocks');
+    expect(await post(c, buttons({ n: 6 }))).toBe('invalid_blocks');
+    // chat.stopStream's blocks are checked the same way, and kept on the message
+    const { ts } = await stream(c);
+    expect(await error(c.chat.stopStream({ channel: 'C0OPS', ts: ts!, blocks: buttons({ n: 6 }) as never }))).toBe(
+      'invalid_blocks',
+    );
+    expect(await error(c.chat.stopStream({ channel: 'C0OPS', ts: ts!, blocks: buttons() as never }))).toBe('ok');
+    expect(slack.messages.find((m) => m.ts === ts)!.blocks).toEqual(buttons());
+  });
+
+  it('takes task sources as URL source elements (type url, a URL, a text), and refuses others', async () => {
+    slack = await FakeSlack.start();
+    const c = client();
+    const { ts } = await stream(c);
+    const task = (sources: unknown) =>
+      error(
+        c.chat.appendStream({
+          channel: 'C0OPS',
+          ts: ts!,
+          chunks: [{ type: 'task_update', id: 't1', title: 'call', status: 'complete', sources } as never],
+        }),
+      );
+    expect(await task([{ type: 'url', url: 'https://example.com/', text: 'Example' }])).toBe('ok');
+    expect(slack.messages.find((m) => m.ts === ts)!.tasks[0]!.sources).toEqual([
+      { type: 'url', url: 'https://example.com/', text: 'Example' },
+    ]);
+    expect(await task([{ type: 'url', url: 'https://example.com/' }])).toBe('invalid_chunks');
+    expect(await task([{ type: 'url', url: 'not a url', text: 'x' }])).toBe('invalid_chunks');
+    expect(await task([{ type: 'link', url: 'https://example.com/', text: 'x' }])).toBe('invalid_chunks');
+    expect(await task({ type: 'url', url: 'https://example.com/', text: 'x' })).toBe('invalid_chunks');
+  });
+
+  it('turns a click into a block_actions payload, over Socket Mode or signed and form-encoded over HTTP', async () => {
+    slack = await FakeSlack.start();
+    const c = client();
+    const r = await c.chat.postMessage({ channel: 'C0OPS', thread_ts: '1.1', text: 'answer', blocks: buttons() });
+    const message = slack.messages.find((m) => m.ts === r.ts)!;
+    const seen: HttpRequest[] = [];
+    const { payload, http } = await slack.clickFeedback({
+      message,
+      user: 'U0ALICE',
+      vote: 'negative',
+      post: async (req) => {
+        seen.push(req);
+        return { statusCode: 200 };
+      },
+    });
+    expect(http).toMatchObject({ statusCode: 200, timedOut: false });
+    const [req] = seen;
+    expect(req!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    const ts = Number(req!.headers['x-slack-request-timestamp']);
+    expect(req!.headers['x-slack-signature']).toBe(signedHeaders(req!.body, { timestamp: ts })['x-slack-signature']);
+    expect(JSON.parse(new URLSearchParams(req!.body).get('payload')!)).toEqual(payload);
+    expect(payload).toMatchObject({
+      type: 'block_actions',
+      user: { id: 'U0ALICE' },
+      team: { id: TEAM_ID },
+      channel: { id: 'C0OPS' },
+      container: { type: 'message', message_ts: r.ts, channel_id: 'C0OPS', thread_ts: '1.1', is_ephemeral: false },
+      actions: [{ type: 'feedback_buttons', action_id: 'fb', value: 'down', text: { type: 'plain_text', text: '👎' } }],
+    });
+    expect(String(payload.response_url)).toMatch(/\/respond\/\d+$/);
+  });
+});
+
+describe('thread titles and replies', () => {
+  it('setTitle needs channel_id, thread_ts and title; conversations.replies: the parent, then replies', async () => {
+    slack = await FakeSlack.start();
+    const c = client();
+    const title = (args: Record<string, string>) => error(c.assistant.threads.setTitle(args as never));
+    expect(await title({ channel_id: 'D0ALICE', thread_ts: '1.1' })).toBe('invalid_arguments');
+    expect(await title({ channel_id: 'D0ALICE', thread_ts: '1.1', title: 'Instances' })).toBe('ok');
+    expect(slack.titles.get('D0ALICE:1.1')).toBe('Instances');
+    const parent = slack.userMessage('D0ALICE', 'U0ALICE', 'how many instances?');
+    await c.chat.postMessage({ channel: 'D0ALICE', thread_ts: parent.ts, text: 'four' });
+    const r = await c.conversations.replies({ channel: 'D0ALICE', ts: parent.ts });
+    expect(r.messages?.map((m) => [m.text, m.bot_id ?? null])).toEqual([
+      ['how many instances?', null],
+      ['four', expect.any(String)],
+    ]);
+    expect(await error(c.conversations.replies({ channel: 'D0ALICE', ts: '9.9' }))).toBe('thread_not_found');
   });
 });

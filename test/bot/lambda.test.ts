@@ -16,7 +16,7 @@ import {
   type Message as SqsMessage,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { AnswerJob } from '../../bot/job.ts';
 import { type Harness, instanceCounter, startHarness } from '../helpers/agent-harness.ts';
 import { motoConfig } from '../helpers/aws.ts';
@@ -562,5 +562,89 @@ describe('workerHandler', () => {
       },
     });
     expect(await workerHandler({ Records: [record] } as SQSEvent, context)).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('a vote on an answer (its feedback buttons)', () => {
+  /** What the handlers print to stdout while `fn` runs, one JSON object a line (logs and EMF metrics). */
+  async function stdoutOf<T>(fn: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const result = await fn();
+      const lines = out
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
+      return { result, lines: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('is the receiver’s alone: acked in time, one log record, one EMF metric, thanks; no job, no agent', async () => {
+    const ts = '1800000900.000100';
+    const body = mention('EvVote', 'how many instances?', ts);
+    expect((await receiverHandler(urlEvent(body, { headers: signed(body) }), context)).statusCode).toBe(200);
+    const { lines: worked } = await stdoutOf(async () => runWorker(await receive()));
+    const ref = worked.find((l) => l.msg === 'answer')!.ref;
+    const answer = slack.thread('C0OPS', ts).at(-1)!;
+    const invoked = shim.invocations.length;
+
+    const { result: click, lines } = await stdoutOf(() =>
+      slack.clickFeedback({ message: answer, user: 'U0ALICE', vote: 'negative', post: requestUrl }),
+    );
+    expect(click.http).toMatchObject({ statusCode: 200, timedOut: false });
+    expect(click.http!.ms).toBeLessThan(3_000);
+    expect(lines.filter((l) => l.msg === 'feedback')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        fn: 'receiver',
+        ref,
+        team: TEAM_ID,
+        channel: 'C0OPS',
+        user: 'U0ALICE',
+        vote: 'down',
+        toolCalls: [`ec2:DescribeInstances@${REGION}`],
+      }),
+    ]);
+    // CloudWatch's Embedded Metric Format: namespace aws-ask, metric Feedback, the one dimension vote
+    const emf = lines.filter((l) => '_aws' in l);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          { Namespace: 'aws-ask', Dimensions: [['vote']], Metrics: [{ Name: 'Feedback', Unit: 'Count' }] },
+        ],
+      },
+      vote: 'down',
+      Feedback: 1,
+    });
+    expect(slack.ephemerals.at(-1)).toMatchObject({ channel: 'C0OPS', user: 'U0ALICE', thread_ts: ts });
+    expect(slack.ephemerals.at(-1)!.text).toContain(String(ref));
+    expect(shim.invocations).toHaveLength(invoked);
+    expect(await queued()).toBe(0);
+  });
+
+  it('answers Slack in time when the thanks is slow (500s, retried): the vote is recorded first', async () => {
+    const ts = '1800000901.000100';
+    const body = mention('EvVoteSlow', 'how many instances?', ts);
+    await receiverHandler(urlEvent(body, { headers: signed(body) }), context);
+    await runWorker(await receive());
+    const answer = slack.thread('C0OPS', ts).at(-1)!;
+    // chat.postEphemeral fails (Slack's 500s, retried by the client), and so does the response_url
+    slack.inject({ method: 'chat.postEphemeral', status: 500, times: 20 });
+    slack.inject({ method: 'response_url', status: 500, times: 5 });
+    const { result: click, lines } = await stdoutOf(() =>
+      slack.clickFeedback({ message: answer, user: 'U0BOB', vote: 'positive', post: requestUrl }),
+    );
+    expect(click.http).toMatchObject({ statusCode: 200, timedOut: false });
+    expect(click.http!.ms).toBeLessThan(2_000);
+    expect(lines.filter((l) => l.msg === 'feedback')).toEqual([expect.objectContaining({ user: 'U0BOB', vote: 'up' })]);
+    expect(lines.filter((l) => '_aws' in l)).toHaveLength(1);
   });
 });

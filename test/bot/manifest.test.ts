@@ -45,20 +45,39 @@ describe('Slack app manifests', () => {
       const m = manifest(kind) as { features: Record<string, unknown>; settings: { event_subscriptions: unknown } };
       expect(m.features.agent_view).toBeDefined();
       expect(m.features.assistant_view).toBeUndefined();
-      expect(m.features.app_home).toMatchObject({ messages_tab_enabled: true, messages_tab_read_only_enabled: false });
+      expect(m.features.app_home).toMatchObject({
+        home_tab_enabled: true,
+        messages_tab_enabled: true,
+        messages_tab_read_only_enabled: false,
+      });
+      // message.channels / message.groups: follow-ups in threads the bot answers in, without a mention
       expect(m.settings.event_subscriptions).toMatchObject({
-        bot_events: ['app_home_opened', 'app_mention', 'message.im'],
+        bot_events: ['app_home_opened', 'app_mention', 'message.channels', 'message.groups', 'message.im'],
       });
     }
   });
 
+  it('turns interactivity on for the feedback buttons: over the socket in dev, at the request URL in prod', () => {
+    // settings.interactivity: https://docs.slack.dev/reference/app-manifest
+    const settings = (kind: 'dev' | 'prod', url?: string) =>
+      (manifest(kind, url) as { settings: { interactivity: Record<string, unknown> } }).settings;
+    expect(settings('dev').interactivity).toEqual({ is_enabled: true });
+    expect(settings('prod', 'https://abc.lambda-url.eu-west-1.on.aws').interactivity).toEqual({
+      is_enabled: true,
+      request_url: 'https://abc.lambda-url.eu-west-1.on.aws/',
+    });
+  });
+
   it('asks for the scopes the bot uses and no more', () => {
-    // chat:write: answers and streams; assistant:write: status and prompts; im:*: DMs and the agent view
+    // chat:write: answers and streams; assistant:write: status and prompts; im:*: DMs and the agent view;
+    // channels:history / groups:history: reading a thread's replies to know the bot is answering there
     expect([...BOT_SCOPES].sort()).toEqual([
       'app_mentions:read',
       'assistant:write',
+      'channels:history',
       'chat:write',
       'commands',
+      'groups:history',
       'im:history',
       'im:read',
       'im:write',

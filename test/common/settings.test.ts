@@ -5,6 +5,7 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, inject, it } from 'vitest';
 import { agentServiceFromEnv } from '../../agent/service/from-env.ts';
+import { botSettingsFromEnv } from '../../bot/config.ts';
 import { lambdaSettings } from '../../bot/lambda/settings.ts';
 import { DEFAULT_REGION } from '../../common/defaults.ts';
 import { ConfigError } from '../../common/errors.ts';
@@ -58,6 +59,21 @@ describe('SettingsReader', () => {
     const read = new SettingsReader({});
     readDefaultRegion(read, true);
     expect(read.problems).toEqual([expect.stringMatching(/^No AWS region: set AWS_REGION/)]);
+  });
+});
+
+describe('the bot settings', () => {
+  it('reads the Home tab regions and docs link, and names a docs link that is not a web address', () => {
+    const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', AWS_ASK_REGIONS: 'eu-west-1,us-east-1' };
+    const ok = botSettingsFromEnv({ ...env, AWS_ASK_DOCS_URL: 'https://wiki.example.com/aws-ask' }, 'socket');
+    expect(ok).toMatchObject({
+      ok: true,
+      settings: { regions: ['eu-west-1', 'us-east-1'], docsUrl: 'https://wiki.example.com/aws-ask' },
+    });
+    expect(botSettingsFromEnv({ ...env, AWS_ASK_DOCS_URL: 'wiki/aws-ask' }, 'socket')).toEqual({
+      ok: false,
+      problems: ['AWS_ASK_DOCS_URL must be an http(s) URL (got "wiki/aws-ask")'],
+    });
   });
 });
 

@@ -4,8 +4,10 @@
  *
  * - Web API over HTTP (`POST /api/<method>`, form or JSON bodies, bearer tokens): auth.test,
  *   chat.postMessage/update/postEphemeral, chat.startStream/appendStream/stopStream,
- *   assistant.threads.setStatus/setSuggestedPrompts/setTitle, apps.connections.open. Every call is
- *   recorded, and the messages they make are kept as threads, so tests read what a user would see.
+ *   assistant.threads.setStatus/setSuggestedPrompts/setTitle, conversations.replies, apps.connections.open.
+ *   Every call is recorded, and the messages they make are kept as threads, so tests read what a user
+ *   would see. Blocks are checked as Slack documents them (the feedback buttons' `context_actions` too),
+ *   and so are the `sources` of task updates.
  * - Streams: they expire (`streamTtlMs`, about five minutes), the user can press Stop
  *   (`stopByUser`), text fields and messages are size-limited, chunks are checked.
  * - Rate limits per method and workspace (or channel) with Retry-After, configurable per test
@@ -18,6 +20,9 @@
  * - Socket Mode: the WebSocket behind apps.connections.open; `hello`, envelopes for events, slash
  *   commands and interactions, ack tracking (with how long the ack took), server pings, and
  *   `disconnect` to make the client reconnect.
+ * - Interactions: a user clicking an answer's feedback button (`clickFeedback`) becomes a `block_actions`
+ *   payload, sent over Socket Mode (an `interactive` envelope) or to the request URL over HTTP (signed,
+ *   form-encoded `payload=`), with a response_url of its own.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -46,6 +51,7 @@ export interface Task {
   status: string;
   details?: string;
   output?: string;
+  sources?: { type: string; url: string; text: string }[];
 }
 
 export interface SlackMessage {
@@ -150,6 +156,15 @@ export interface Ephemeral {
   readonly channel: string;
   readonly user: string;
   readonly text: string;
+  readonly thread_ts?: string;
+}
+
+/** What the request URL answered to an interaction sent over HTTP, and how long it took. */
+export interface InteractionResult {
+  readonly statusCode?: number;
+  /** No answer within Slack's 3 seconds: the user sees an error. */
+  readonly timedOut: boolean;
+  readonly ms: number;
 }
 
 export interface Injection {
@@ -232,15 +247,74 @@ function chunkError(chunks: unknown): string | undefined {
       if (typeof o.id !== 'string' || typeof o.title !== 'string' || !TASK_STATUSES.has(String(o.status))) {
         return 'invalid_chunks';
       }
+      if (sourcesError(o.sources)) return 'invalid_chunks';
     }
   }
   return undefined;
 }
 
 /**
- * Blocks a message can carry: at most 50 (https://docs.slack.dev/reference/block-kit/blocks), a
- * `markdown` block at most 12,000 characters
- * (https://docs.slack.dev/reference/block-kit/blocks/markdown-block).
+ * A task update's `sources`: an array of URL source elements, `{type: 'url', url, text}` with all three
+ * required (https://docs.slack.dev/reference/block-kit/block-elements/url-source-element; the field on the
+ * task_update chunk: https://docs.slack.dev/reference/methods/chat.appendStream, "task_update chunks").
+ * The url must be an http(s) URL and the text not empty.
+ */
+function sourcesError(sources: unknown): boolean {
+  if (sources === undefined) return false;
+  if (!Array.isArray(sources)) return true;
+  return sources.some((x) => {
+    const o = (x ?? {}) as Record<string, unknown>;
+    if (o.type !== 'url' || typeof o.text !== 'string' || !o.text.trim() || typeof o.url !== 'string') return true;
+    return !URL.canParse(o.url) || !/^https?:$/.test(new URL(o.url).protocol);
+  });
+}
+
+/**
+ * A plain_text text object of at most `max` characters
+ * (https://docs.slack.dev/reference/block-kit/composition-objects/text-object).
+ */
+const plainTextError = (t: unknown, max: number): boolean => {
+  const o = (t ?? {}) as Record<string, unknown>;
+  return o.type !== 'plain_text' || typeof o.text !== 'string' || !o.text || o.text.length > max;
+};
+
+/**
+ * A feedback buttons element: `positive_button` and `negative_button`, each with `text` (plain_text, at
+ * most 75 characters), `value` (at most 2,000) and an optional `accessibility_label` (at most 75);
+ * `action_id` at most 255 (https://docs.slack.dev/reference/block-kit/block-elements/feedback-buttons-element).
+ */
+function feedbackButtonsError(e: Record<string, unknown>): boolean {
+  if (e.action_id !== undefined && (typeof e.action_id !== 'string' || e.action_id.length > 255)) return true;
+  return [e.positive_button, e.negative_button].some((b) => {
+    const o = (b ?? {}) as Record<string, unknown>;
+    if (typeof o !== 'object' || plainTextError(o.text, 75)) return true;
+    if (typeof o.value !== 'string' || !o.value || o.value.length > 2_000) return true;
+    const label = o.accessibility_label;
+    return label !== undefined && (typeof label !== 'string' || label.length > 75);
+  });
+}
+
+/**
+ * A context actions block: `elements` of 1 to 5 feedback buttons or icon button elements
+ * (https://docs.slack.dev/reference/block-kit/blocks/context-actions-block).
+ */
+function contextActionsError(o: Record<string, unknown>): boolean {
+  const elements = o.elements;
+  if (!Array.isArray(elements) || elements.length < 1 || elements.length > 5) return true;
+  return elements.some((x) => {
+    const e = (x ?? {}) as Record<string, unknown>;
+    if (e.type === 'feedback_buttons') return feedbackButtonsError(e);
+    return e.type !== 'icon_button';
+  });
+}
+
+/**
+ * Blocks a message can carry: at most 50 (https://docs.slack.dev/reference/block-kit/blocks), a block_id
+ * at most 255 characters, a `markdown` block at most 12,000 characters
+ * (https://docs.slack.dev/reference/block-kit/blocks/markdown-block), a `context_actions` block as its
+ * page says (`contextActionsError`), and feedback buttons nowhere else: "The feedback buttons element must
+ * be used inside the context actions block"
+ * (https://docs.slack.dev/reference/block-kit/block-elements/feedback-buttons-element).
  */
 function blocksError(blocks: unknown): string | undefined {
   if (blocks === undefined) return undefined;
@@ -248,7 +322,17 @@ function blocksError(blocks: unknown): string | undefined {
   for (const b of blocks) {
     const o = (b ?? {}) as Record<string, unknown>;
     if (typeof o.type !== 'string') return 'invalid_blocks';
+    if (o.block_id !== undefined && (typeof o.block_id !== 'string' || o.block_id.length > 255))
+      return 'invalid_blocks';
     if (o.type === 'markdown' && (typeof o.text !== 'string' || o.text.length > MAX_MARKDOWN)) return 'invalid_blocks';
+    if (o.type === 'context_actions') {
+      if (contextActionsError(o)) return 'invalid_blocks';
+    } else if (
+      Array.isArray(o.elements) &&
+      o.elements.some((e) => (e as { type?: unknown })?.type === 'feedback_buttons')
+    ) {
+      return 'invalid_blocks';
+    }
   }
   return undefined;
 }
@@ -270,6 +354,8 @@ export class FakeSlack {
   readonly responseRefuses = new Set<string>();
   /** Suggested prompts pinned to a DM's Messages tab, by channel (agent_view). */
   readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
+  /** Thread titles set with assistant.threads.setTitle, by `channel:thread_ts`. */
+  readonly titles = new Map<string, string>();
   /** How long a stream stays open. */
   streamTtlMs: number;
   responseUrlTtlMs: number;
@@ -561,6 +647,102 @@ export class FakeSlack {
       trigger_id: triggerId,
     });
     return { ack, responseUrl, triggerId };
+  }
+
+  // ---------------------------------------------------------------- interactions
+
+  /**
+   * A user clicking one of the feedback buttons on a bot message: the `block_actions` payload Slack sends
+   * (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload), its one action the
+   * clicked element (`type: 'feedback_buttons'`, action_id, block_id, the button's value and text, as
+   * Bolt's FeedbackButtonsAction reads it), with a response_url of its own. The message must carry the
+   * buttons, in a context_actions block.
+   */
+  feedbackPayload(message: SlackMessage, user: string, vote: 'positive' | 'negative'): Record<string, unknown> {
+    const block = (message.blocks ?? []).find((b) => (b as { type?: string }).type === 'context_actions') as
+      | { block_id?: string; elements?: Record<string, unknown>[] }
+      | undefined;
+    const element = block?.elements?.find((e) => e.type === 'feedback_buttons');
+    if (!block || !element) throw new Error(`fake Slack: message ${message.ts} has no feedback buttons`);
+    const button = element[vote === 'positive' ? 'positive_button' : 'negative_button'] as {
+      value: string;
+      text: unknown;
+    };
+    const n = ++seq;
+    const responseUrl = `${this.url}/respond/${n}`;
+    this.responseUrls.set(responseUrl, { created: Date.now(), uses: 0 });
+    const thread = message.thread_ts ? { thread_ts: message.thread_ts } : {};
+    return {
+      type: 'block_actions',
+      user: { id: user, username: 'alice', name: 'alice', team_id: TEAM_ID },
+      api_app_id: APP_ID,
+      token: 'legacy',
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: message.channel,
+        is_ephemeral: false,
+        ...thread,
+      },
+      trigger_id: `trigger.${n}`,
+      team: { id: TEAM_ID, domain: 'acme' },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: message.channel, name: message.channel.startsWith('D') ? 'directmessage' : 'ops' },
+      message: {
+        type: 'message',
+        user: message.user,
+        ...(message.fromBot ? { bot_id: BOT_ID } : {}),
+        ts: message.ts,
+        text: message.text,
+        ...thread,
+        blocks: message.blocks,
+      },
+      state: { values: {} },
+      response_url: responseUrl,
+      actions: [
+        {
+          type: 'feedback_buttons',
+          action_id: element.action_id,
+          block_id: block.block_id,
+          value: button.value,
+          text: button.text,
+          action_ts: nextTs(),
+        },
+      ],
+    };
+  }
+
+  /**
+   * The user clicks a feedback button: over Socket Mode, an `interactive` envelope (resolves with its ack);
+   * with `post`, to the app's request URL over HTTP: a signed, form-encoded body whose `payload` parameter is
+   * the JSON (https://docs.slack.dev/interactivity/handling-user-interaction), answered within 3 seconds or
+   * the user sees an error. Interactions are not retried.
+   */
+  async clickFeedback(o: {
+    message: SlackMessage;
+    user: string;
+    vote: 'positive' | 'negative';
+    post?: RequestUrl;
+    secret?: string;
+  }): Promise<{ payload: Record<string, unknown>; socket?: EnvelopeResult; http?: InteractionResult }> {
+    const payload = this.feedbackPayload(o.message, o.user, o.vote);
+    if (!o.post) return { payload, socket: await this.send('interactive', payload) };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...signedHeaders(body, o.secret ? { secret: o.secret } : {}),
+    };
+    const at = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), 3_000);
+    });
+    const answer = await Promise.race([o.post({ body, headers }).catch(() => 'failed' as const), timeout]);
+    clearTimeout(timer);
+    const ms = Date.now() - at;
+    if (answer === 'timeout' || answer === 'failed') return { payload, http: { timedOut: answer === 'timeout', ms } };
+    return { payload, http: { statusCode: answer.statusCode, timedOut: false, ms } };
   }
 
   // ---------------------------------------------------------------- Events API over HTTP
@@ -857,7 +1039,12 @@ export class FakeSlack {
       case 'chat.postEphemeral': {
         if (!channel || !s('user')) return { ok: false, error: 'invalid_arguments' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        this.ephemerals.push({ channel, user: s('user')!, text: s('text') ?? blockText(a.blocks as unknown[]) ?? '' });
+        this.ephemerals.push({
+          channel,
+          user: s('user')!,
+          text: s('text') ?? blockText(a.blocks as unknown[]) ?? '',
+          ...(s('thread_ts') ? { thread_ts: s('thread_ts')! } : {}),
+        });
         return { ok: true, message_ts: nextTs() };
       }
       case 'chat.startStream': {
@@ -899,6 +1086,10 @@ export class FakeSlack {
           return { ok: false, error: 'invalid_arguments' };
         const invalid = this.streamContentError(a);
         if (invalid) return { ok: false, error: invalid };
+        // chat.stopStream's blocks are "rendered at the bottom of the finalized message", checked like any
+        // message's blocks: https://docs.slack.dev/reference/methods/chat.stopStream
+        const badBlocks = method === 'chat.stopStream' ? blocksError(a.blocks) : undefined;
+        if (badBlocks) return { ok: false, error: badBlocks };
         const text = m.text + (s('markdown_text') ?? '') + markdownOf(a.chunks);
         if (text.length > MAX_MARKDOWN) return { ok: false, error: 'msg_too_long' };
         m.text = text;
@@ -938,8 +1129,31 @@ export class FakeSlack {
         }
         return { ok: true };
       }
-      case 'assistant.threads.setTitle':
-        return s('channel_id') ? { ok: true } : { ok: false, error: 'invalid_arguments' };
+      case 'assistant.threads.setTitle': {
+        // channel_id, thread_ts and title are all required; the page gives no limit on the title's length:
+        // https://docs.slack.dev/reference/methods/assistant.threads.setTitle
+        if (!s('channel_id') || !s('thread_ts') || !s('title')) return { ok: false, error: 'invalid_arguments' };
+        this.titles.set(`${s('channel_id')}:${s('thread_ts')}`, s('title')!);
+        return { ok: true };
+      }
+      case 'conversations.replies': {
+        // the thread's parent then its replies, oldest first, at most `limit` (default 1,000); a ts that is
+        // no message: thread_not_found (https://docs.slack.dev/reference/methods/conversations.replies)
+        const parent = find(s('ts'));
+        if (!channel || !parent) return { ok: false, error: 'thread_not_found' };
+        const limit = Number(a.limit ?? 1_000) || 1_000;
+        const replies = this.thread(channel, parent.ts);
+        const all = [parent, ...replies].slice(0, limit).map((x) => ({
+          type: 'message',
+          ts: x.ts,
+          text: x.text,
+          user: x.user,
+          ...(x.fromBot ? { bot_id: BOT_ID } : {}),
+          ...(x.thread_ts || replies.length ? { thread_ts: x.thread_ts ?? parent.ts } : {}),
+          ...(x === parent ? { reply_count: replies.length } : {}),
+        }));
+        return { ok: true, messages: all, has_more: replies.length + 1 > limit };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -987,6 +1201,7 @@ function mergeTasks(m: SlackMessage, updates: Task[]): void {
         status: u.status,
         ...(u.details ? { details: u.details } : {}),
         ...(u.output ? { output: u.output } : {}),
+        ...(u.sources ? { sources: u.sources } : {}),
       });
   }
 }
