@@ -40,21 +40,12 @@ export const BAD_CREDENTIALS = anyOf(
   'Could not load credentials',
 );
 
-/** The request never got an answer: refused, reset, timed out, DNS failing, or the connection dropped. */
-export const NETWORK = anyOf(
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'socket hang up',
-  'NetworkingError',
-  'TimeoutError',
-  'RequestTimeout',
-);
+/**
+ * The request never got an answer: refused, reset, timed out, DNS failing, or the connection dropped.
+ * Case-sensitive, the system codes as whole words: `ENOTFOUND` must not match `ResourceNotFound`.
+ */
+const SYSTEM_CODES = 'ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH';
+export const NETWORK = new RegExp(`\\b(${SYSTEM_CODES})\\b|socket hang up|NetworkingError|TimeoutError|RequestTimeout`);
 
 /** `name message code` of an error, the text the patterns above are matched against. */
 export function errorText(e: unknown): string {

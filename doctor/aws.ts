@@ -1,4 +1,7 @@
-/** AWS SDK client settings for the checks, and reading the errors AWS calls end in. */
+/**
+ * AWS SDK client settings for the checks, how their errors are said, and the error recognisers that are the
+ * doctor's own (the shared ones are in common/aws-errors.ts).
+ */
 
 /** What every SDK client of the doctor is made with. */
 export interface ClientSettings {
@@ -46,25 +49,18 @@ export function errorMessage(e: unknown): string {
 /** "Name: message", for details. */
 export const describeError = (e: unknown): string => `${errorName(e)}: ${errorMessage(e)}`;
 
-/** The host name could not be resolved: for an AWS endpoint, the service has no endpoint in that region. */
-export function isUnknownHost(e: unknown): boolean {
+/**
+ * The service is not offered in the region: its endpoint's host name does not resolve (asked right after
+ * STS in the same region answered, so not a DNS outage), or the service says so. Other network failures,
+ * denials, bad credentials and throttling are recognised with common/aws-errors.ts.
+ */
+export function isNotInRegion(e: unknown): boolean {
   const err = asError(e);
-  return err.code === 'ENOTFOUND' || /getaddrinfo ENOTFOUND|UnknownEndpoint|EndpointError/i.test(errorMessage(e));
-}
-
-/** The request never got an answer (refused, reset, timed out, DNS failing). */
-export function isNetworkError(e: unknown): boolean {
-  const code = asError(e).code ?? '';
-  const text = `${errorName(e)} ${errorMessage(e)}`;
+  // Node's DNS failure (getaddrinfo) carries the code; the SDK's endpoint resolution says it in words
   return (
-    ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(
-      code,
-    ) || /TimeoutError|socket hang up|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/i.test(text)
+    err.code === 'ENOTFOUND' ||
+    /UnknownEndpoint|EndpointError|not (available|supported) in (this|the) region/i.test(errorMessage(e))
   );
-}
-
-export function isAccessDenied(e: unknown): boolean {
-  return /AccessDenied|UnauthorizedOperation|not authorized/i.test(`${errorName(e)} ${errorMessage(e)}`);
 }
 
 /** The AbortSignal of a check fired (its time ran out). */

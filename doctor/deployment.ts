@@ -44,30 +44,58 @@ export function outputsFromFile(file: string, stackName: string): StackOutputs |
 
 const USABLE = /^(CREATE_COMPLETE|UPDATE_COMPLETE|UPDATE_ROLLBACK_COMPLETE|IMPORT_COMPLETE|IMPORT_ROLLBACK_COMPLETE)$/;
 
+/** CloudFormation's troubleshooting guide, the sections on the stuck states below. */
+export const CFN_TROUBLESHOOTING =
+  'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html';
+const EVENTS = "the stack's events (CloudFormation console → the stack → Events)";
+
 function unusable(stackName: string, status: string, reason: string | undefined): Deployment {
   const why = reason ? ` (${reason})` : '';
+  const at = (detail: string, fix: string): Deployment => ({ state: 'unusable', status, detail, fix });
   if (/IN_PROGRESS$/.test(status))
-    return {
-      state: 'unusable',
-      status,
-      detail: `The stack ${stackName} is ${status}${why}.`,
-      fix: 'Wait for the deploy (or delete) to finish, then run npm run doctor again.',
-    };
-  if (status === 'ROLLBACK_COMPLETE' || /FAILED$/.test(status))
-    return {
-      state: 'unusable',
-      status,
-      detail: `The stack ${stackName} is ${status}${why}: its deploy failed.`,
-      fix:
-        `Read the stack's events in the CloudFormation console for the first failure, fix it, then ` +
-        `\`npm run destroy\` (a stack in ROLLBACK_COMPLETE cannot be updated) and \`npm run deploy\`.`,
-    };
-  return {
-    state: 'unusable',
-    status,
-    detail: `The stack ${stackName} is ${status}${why}.`,
-    fix: 'Run `npm run deploy` to deploy it again.',
-  };
+    return at(
+      `The stack ${stackName} is ${status}${why}.`,
+      'Wait for the deploy (or delete) to finish, then run npm run doctor again.',
+    );
+  // an update failed and so did its rollback: the stack can be neither updated nor deleted until the rollback
+  // is finished; destroying it would throw away the Slack secret and the sessions for nothing
+  if (status === 'UPDATE_ROLLBACK_FAILED')
+    return at(
+      `The stack ${stackName} is ${status}${why}: a deploy failed and CloudFormation could not roll it back.`,
+      `Find the resource whose rollback failed in ${EVENTS} and fix what it says (e.g. recreate what was deleted ` +
+        `by hand), then run \`aws cloudformation continue-update-rollback --stack-name ${stackName}\` (add ` +
+        '`--resources-to-skip LOGICAL_ID` for a resource that cannot be rolled back). Once the stack is ' +
+        `UPDATE_ROLLBACK_COMPLETE, \`npm run deploy\` again. See ${CFN_TROUBLESHOOTING}` +
+        '#troubleshooting-errors-update-rollback-failed',
+    );
+  // a delete stopped at a resource it could not delete (a bucket that is not empty, a resource in use)
+  if (status === 'DELETE_FAILED')
+    return at(
+      `The stack ${stackName} is ${status}${why}: \`npm run destroy\` stopped at a resource it could not delete.`,
+      `Find it in ${EVENTS}, remove what keeps it (empty the bucket, detach what uses it) and run ` +
+        '`npm run destroy` again; or keep that resource and delete the rest with `aws cloudformation ' +
+        `delete-stack --stack-name ${stackName} --retain-resources LOGICAL_ID\`. Then \`npm run deploy\`. ` +
+        `See ${CFN_TROUBLESHOOTING}#troubleshooting-errors-delete-stack-fails`,
+    );
+  // a deploy with --no-rollback stopped where it failed: it can be deployed again, or rolled back
+  if (status === 'UPDATE_FAILED')
+    return at(
+      `The stack ${stackName} is ${status}${why}: a deploy failed and was not rolled back.`,
+      `Fix what ${EVENTS} say failed and \`npm run deploy\` again, or roll it back with ` +
+        `\`aws cloudformation rollback-stack --stack-name ${stackName}\`.`,
+    );
+  if (/^(ROLLBACK_COMPLETE|ROLLBACK_FAILED|CREATE_FAILED)$/.test(status))
+    return at(
+      `The stack ${stackName} is ${status}${why}: its first deploy failed.`,
+      `Read ${EVENTS} for the first failure, fix it, then \`npm run destroy\` (a stack in ${status} cannot be ` +
+        'updated, only deleted) and `npm run deploy`.',
+    );
+  if (/FAILED$/.test(status))
+    return at(
+      `The stack ${stackName} is ${status}${why}.`,
+      `Read ${EVENTS} for the failure and what CloudFormation allows next (${CFN_TROUBLESHOOTING}).`,
+    );
+  return at(`The stack ${stackName} is ${status}${why}.`, 'Run `npm run deploy` to deploy it again.');
 }
 
 /** The region an ARN names, for saying where a stale outputs file points. */

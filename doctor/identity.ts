@@ -1,7 +1,8 @@
 /** Who the doctor runs as, and where: the region and sts:GetCallerIdentity, each failure said with what to do. */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { BAD_CREDENTIALS, errorText, NETWORK } from '../common/aws-errors.ts';
 import { REGION } from '../common/settings.ts';
-import { clientConfig, describeError, errorMessage, errorName, isNetworkError } from './aws.ts';
+import { clientConfig, describeError, errorMessage, errorName } from './aws.ts';
 import { fail, type Outcome } from './check.ts';
 
 export interface Identity {
@@ -45,21 +46,21 @@ async function findRegion(o: IdentityOptions, env: NodeJS.ProcessEnv): Promise<s
 
 /** What a failed GetCallerIdentity means, and what to do. */
 export function explainIdentityError(e: unknown, region: string): Outcome {
-  const name = errorName(e);
-  const text = `${name} ${errorMessage(e)}`;
-  if (/ExpiredToken|expired/i.test(text))
-    return fail(`The AWS credentials have expired (${describeError(e)}).`, SIGN_IN);
-  if (/Could not load credentials|CredentialsProviderError/i.test(text))
-    return fail(`No AWS credentials were found (${errorMessage(e)}).`, SIGN_IN);
+  const text = errorText(e);
   if (/Profile .* (could not be found|not found)/i.test(text))
     return fail(`The AWS profile was not found (${errorMessage(e)}).`, `Use a profile from ~/.aws/config. ${SIGN_IN}`);
-  if (/InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient|security token included/i.test(text))
+  if (BAD_CREDENTIALS.test(text)) {
+    if (/expired/i.test(text)) return fail(`The AWS credentials have expired (${describeError(e)}).`, SIGN_IN);
+    // the SDK's credential chain found nothing to sign with: no call was made
+    if (errorName(e) === 'CredentialsProviderError')
+      return fail(`No AWS credentials were found (${errorMessage(e)}).`, SIGN_IN);
     return fail(
       `AWS does not accept these credentials (${describeError(e)}).`,
       'Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile); if the region is an opt-in region, ' +
         `enable ${region} for the account. ${SIGN_IN}`,
     );
-  if (isNetworkError(e))
+  }
+  if (NETWORK.test(text))
     return fail(
       `AWS STS in ${region} did not answer (${describeError(e)}).`,
       'Check the network or proxy (HTTPS_PROXY) and that the region name is right.',

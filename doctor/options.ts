@@ -17,7 +17,10 @@ export interface DoctorOptions {
   readonly outputsFile: string;
   readonly region?: string;
   readonly profile?: string;
-  /** Bedrock model or inference profile (default: MODEL_ID, cdk.json's context modelId, the default). */
+  /**
+   * Bedrock model or inference profile to try (default: after the deploy the deployed runtime's MODEL_ID,
+   * before it cdk.json's context modelId, else the project default).
+   */
   readonly modelId?: string;
   /**
    * The receiver's reserved concurrency the deploy will use, as `-c receiverReservedConcurrency=…` gives it
@@ -46,8 +49,8 @@ are skipped ("not deployed yet") when it is not; --after makes a missing stack a
   --stack NAME      the stack's name (default: cdk.json's stackName, else aws-ask)
   --region REGION   the region to check (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)
   --profile NAME    the AWS profile (default: AWS_PROFILE)
-  --model ID        the model to try (default: MODEL_ID, cdk.json's modelId, the project default);
-                    BEDROCK_REGION names another region for it
+  --model ID        the model to try (default: the deployed runtime's MODEL_ID and BEDROCK_REGION;
+                    before the deploy cdk.json's modelId, else the project default, in the stack's region)
   --receiver-concurrency N|none
                     the receiver's reserved concurrency the deploy will use, as with
                     -c receiverReservedConcurrency=… (default: cdk.json's, else 10)

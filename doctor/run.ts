@@ -73,6 +73,8 @@ export async function runDoctor(
   const me = await ctx.identity();
   // before the deploy nothing asked CloudFormation, and the report does not either
   const deployment = me.ok && options.mode !== 'before' ? await ctx.deployment() : undefined;
+  // found already by the model check (or, without credentials, the one the deploy would use)
+  const model = await ctx.model();
   return {
     ok: checks.every((c) => c.status !== 'fail'),
     mode: options.mode,
@@ -80,7 +82,7 @@ export async function runDoctor(
     ...(me.ok ? { account: me.account, principal: me.arn } : {}),
     stack: ctx.stackName,
     deployed: deployment !== undefined && 'state' in deployment && deployment.state === 'deployed',
-    model: ctx.modelId,
+    model: model.modelId,
     checks,
   };
 }

@@ -1,10 +1,12 @@
 /**
  * Reading the deployed Slack secret: the bot token and the signing secret. The values stay in memory for
- * the Slack and request URL checks; nothing here puts them in a message.
+ * the Slack and request URL checks; nothing here puts them in a message. What the secret holds and how
+ * its text is read is common/slack-secret.ts's, as for the functions that read it.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { fillSecretHint, SECRET_KEYS } from '../bot/lambda/settings.ts';
-import { type ClientSettings, clientConfig, describeError, isAccessDenied } from './aws.ts';
+import { ACCESS_DENIED, errorText } from '../common/aws-errors.ts';
+import { fillSecretHint, parseSlackSecret, SECRET_SHAPE } from '../common/slack-secret.ts';
+import { type ClientSettings, clientConfig, describeError } from './aws.ts';
 import { fail, type Outcome } from './check.ts';
 
 export interface SlackSecret {
@@ -31,31 +33,19 @@ export async function readSlackSecret(
   try {
     text = (await sm.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal })).SecretString;
   } catch (e) {
-    const fix = isAccessDenied(e)
+    const fix = ACCESS_DENIED.test(errorText(e))
       ? `Use credentials that may call secretsmanager:GetSecretValue on ${secretId} (an administrator).`
       : `Check that the stack's SlackSecretArn output names an existing secret; redeploy with npm run deploy.`;
     return { ok: false, problem: fail(`The Slack secret could not be read (${describeError(e)}).`, fix) };
   } finally {
     sm.destroy();
   }
-  let values: Record<string, unknown> | undefined;
-  try {
-    const parsed: unknown = JSON.parse(text ?? '');
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      values = parsed as Record<string, unknown>;
-  } catch {
-    values = undefined;
-  }
+  const values = parseSlackSecret(text);
   if (!values)
     return {
       ok: false,
-      problem: fail(
-        `The Slack secret is not a JSON object with ${SECRET_KEYS.join(' and ')}.`,
-        `Fill it: ${fillSecretHint(secretId)}`,
-      ),
+      problem: fail(`The Slack secret is not ${SECRET_SHAPE}.`, `Fill it: ${fillSecretHint(secretId)}`),
     };
-  const value = (k: string) => (typeof values[k] === 'string' && values[k].trim() ? values[k].trim() : undefined);
-  const botToken = value('SLACK_BOT_TOKEN');
-  const signingSecret = value('SLACK_SIGNING_SECRET');
+  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret } = values;
   return { ok: true, ...(botToken ? { botToken } : {}), ...(signingSecret ? { signingSecret } : {}) };
 }

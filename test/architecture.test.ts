@@ -1,11 +1,14 @@
 /**
  * The layering in docs/ARCHITECTURE.md, checked on the import graph: `common/` imports nothing of the
  * agent, the bot or the stack; `bot/` and `infra/` reach `agent/` only through its public entry point
- * (the in-process dev client); and nothing `npm run synth` loads imports the Strands SDK.
+ * (the in-process dev client); nothing `npm run synth` loads imports the Strands SDK; `npm run doctor`
+ * stands on `common/` alone, sharing the Slack secret's shape with the functions and the AWS error
+ * recognisers with everyone.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACCESS_DENIED, BAD_CREDENTIALS, NETWORK, THROTTLED } from '../common/aws-errors.ts';
 
 const root = resolve(import.meta.dirname, '..');
 /** Imports that load code: `import type` and `export type` are erased, so they are not matched. */
@@ -90,5 +93,49 @@ describe('the layers', () => {
         entry,
       ).toEqual([]);
     }
+  });
+
+  it('doctor/ imports nothing from agent/, bot/ or infra/ (but the one parser it shares with the stack)', () => {
+    // readReceiverReservedConcurrency: the deploy and the doctor must read cdk.json's value the same way; it
+    // belongs in common/ (infra/ is not the doctor's to change), until then this one import is allowed
+    const allowed = new Set(['infra/context.ts']);
+    const bad = sources('doctor').flatMap((f) =>
+      importsOf(f)
+        .filter((s) => /^(agent|bot|infra)\//.test(s) && !allowed.has(s))
+        .map((s) => `${f} → ${s}`),
+    );
+    expect(bad).toEqual([]);
+    // and what it is allowed stays light: no CDK, no SDK for synth
+    const { packages } = closure('infra/context.ts');
+    expect([...packages].filter((p) => p.startsWith('aws-cdk'))).toEqual([]);
+  });
+
+  it('the Slack secret has one home: the functions and the doctor read it with common/slack-secret.ts', () => {
+    expect(importsOf('bot/lambda/settings.ts')).toContain('common/slack-secret.ts');
+    expect(importsOf('doctor/slack-secret.ts')).toContain('common/slack-secret.ts');
+    const parsesJson = (f: string) => /JSON\.parse\(/.test(readFileSync(join(root, f), 'utf8'));
+    expect(['bot/lambda/settings.ts', 'doctor/slack-secret.ts'].filter(parsesJson)).toEqual([]);
+  });
+
+  it('doctor/ recognises throttling, denials, bad credentials, network failures with common/aws-errors.ts', () => {
+    // every word the shared recognisers match on; a regular expression in doctor/ holding one is a second home
+    const words = [THROTTLED, ACCESS_DENIED, BAD_CREDENTIALS, NETWORK].flatMap((r) => r.source.split('|'));
+    const stripped = (f: string) =>
+      readFileSync(join(root, f), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '');
+    // a regex literal: after an operator, a bracket, a comma or `return`; not a comment, not a division
+    const literal = /(?<=[=(,:!&|?{}[;]\s*|\breturn\s+)\/((?:\\.|\[(?:\\.|[^\]\\])*\]|[^/\\\n[])+)\/[dgimsuy]*/g;
+    const own = sources('doctor').flatMap((f) =>
+      [...stripped(f).matchAll(literal)]
+        .map((m) => m[1] as string)
+        // as spelled there (case-insensitively "ResourceNotFound" would hold ENOTFOUND)
+        .filter((re) => words.some((w) => re.includes(w)))
+        .map((re) => `${f}: /${re}/`),
+    );
+    expect(own).toEqual([]);
+    // the scan does see regular expressions: the doctor's own ones are found
+    const all = sources('doctor').flatMap((f) => [...stripped(f).matchAll(literal)].map((m) => m[1]));
+    expect(all).toContain('does not exist');
   });
 });

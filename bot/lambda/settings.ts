@@ -8,14 +8,14 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DEFAULT_MAX_RECEIVE_COUNT } from '../../common/defaults.ts';
 import { ConfigError } from '../../common/errors.ts';
 import { SettingsReader } from '../../common/settings.ts';
+import {
+  fillSecretHint,
+  parseSlackSecret,
+  SECRET_KEYS,
+  SECRET_SHAPE,
+  type SlackSecretValues,
+} from '../../common/slack-secret.ts';
 import { type BotSettings, readBotSettings } from '../config.ts';
-
-export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
-
-/** How to fill the secret, for error messages and the README. */
-export const fillSecretHint = (id: string) =>
-  `aws secretsmanager put-secret-value --secret-id ${id} ` +
-  `--secret-string '{"SLACK_BOT_TOKEN":"xoxb-…","SLACK_SIGNING_SECRET":"…"}'`;
 
 /** What each function reads from its environment besides the bot's settings. */
 export interface FunctionEnv {
@@ -56,6 +56,8 @@ const ENV_KEYS = [
   'IDEMPOTENCY_TABLE',
   'MAX_RECEIVE_COUNT',
   'RETRY_DELAY_SECONDS',
+  'AWS_ASK_REGIONS',
+  'AWS_ASK_DOCS_URL',
 ] as const;
 
 const DEPLOYED = 'the stack sets it; redeploy, or set it on the function';
@@ -71,8 +73,18 @@ function readFunctionEnv(read: SettingsReader, fn: LambdaFunctionName): Function
   };
 }
 
-/** Settings per secret value (Powertools hands back the same cached object until it refreshes) and environment. */
+/** Settings per secret value (the same object while the secret's text is unchanged) and environment. */
 const parsed = new WeakMap<object, Map<string, LambdaSettings>>();
+
+/** The secret's last text and its values (Powertools hands back the same text until it refreshes). */
+let lastSecret: { readonly text: string; readonly values: SlackSecretValues | undefined } | undefined;
+
+/** The values in the secret's text (SecretString, or SecretBinary as UTF-8), parsed once per text. */
+function secretValues(raw: string | Uint8Array | undefined): SlackSecretValues | undefined {
+  const text = typeof raw === 'string' ? raw : raw ? new TextDecoder().decode(raw) : '';
+  if (lastSecret?.text !== text) lastSecret = { text, values: parseSlackSecret(text) };
+  return lastSecret.values;
+}
 
 /**
  * The function's settings: the Slack secret, cached five minutes, and its environment; ConfigError listing every
@@ -84,20 +96,19 @@ export async function lambdaSettings(
 ): Promise<LambdaSettings> {
   const id = env.SLACK_SECRET_ID;
   if (!id) throw new ConfigError('SLACK_SECRET_ID is not set: the function needs the name or ARN of the Slack secret.');
-  let values: Record<string, unknown>;
+  let raw: string | Uint8Array | undefined;
   try {
-    values = ((await getSecret(id, { transform: 'json', maxAge: 300 })) ?? {}) as Record<string, unknown>;
+    raw = await getSecret(id, { maxAge: 300 });
   } catch (e) {
-    throw new ConfigError(
-      `Could not read the Slack secret ${id} (${(e as Error).message}). It must be JSON: ${fillSecretHint(id)}`,
-    );
+    const why = (e as Error).message;
+    throw new ConfigError(`Could not read the Slack secret ${id} (${why}). It is filled with: ${fillSecretHint(id)}`);
   }
+  const values = secretValues(raw);
+  if (!values) throw new ConfigError(`The Slack secret ${id} is not ${SECRET_SHAPE}. Fill it: ${fillSecretHint(id)}`);
   const envKey = [fn, ...ENV_KEYS.map((k) => env[k] ?? '')].join('\u0000');
   const known = parsed.get(values)?.get(envKey);
   if (known) return known;
-  const fromSecret: Record<string, string> = {};
-  for (const k of SECRET_KEYS) if (typeof values[k] === 'string') fromSecret[k] = values[k] as string;
-  const read = new SettingsReader({ ...env, ...fromSecret });
+  const read = new SettingsReader({ ...env, ...values });
   const bot = readBotSettings(read, 'http');
   const fnEnv = readFunctionEnv(read, fn);
   if (read.problems.length) {
@@ -105,7 +116,7 @@ export async function lambdaSettings(
     const hint = secretProblem ? ` Fill the secret: ${fillSecretHint(id)}` : '';
     throw new ConfigError(`aws-ask is not configured: ${read.problems.join('; ')}.${hint}`);
   }
-  const version = createHash('sha256').update(JSON.stringify(fromSecret)).update(envKey).digest('hex').slice(0, 16);
+  const version = createHash('sha256').update(JSON.stringify(values)).update(envKey).digest('hex').slice(0, 16);
   const result = { bot, fn: fnEnv, version };
   const forValues = parsed.get(values) ?? new Map<string, LambdaSettings>();
   forValues.set(envKey, result);

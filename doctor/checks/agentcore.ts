@@ -4,7 +4,8 @@
  * region", since STS in the same region has just answered.
  */
 import { BedrockAgentCoreControlClient, ListAgentRuntimesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { clientConfig, describeError, isAccessDenied, isUnknownHost } from '../aws.ts';
+import { ACCESS_DENIED, errorText } from '../../common/aws-errors.ts';
+import { clientConfig, describeError, isNotInRegion } from '../aws.ts';
 import { type Check, fail, pass } from '../check.ts';
 
 export const AGENTCORE_REGIONS_URL =
@@ -24,13 +25,13 @@ export const agentCoreCheck: Check = {
       const more = out.nextToken ? ' or more' : '';
       return pass(`Available in ${aws.region} (${n}${more} runtime${n === 1 ? '' : 's'} in the account).`);
     } catch (e) {
-      if (isUnknownHost(e) || /not (available|supported) in (this|the) region/i.test(describeError(e)))
+      if (isNotInRegion(e))
         return fail(
           `Amazon Bedrock AgentCore Runtime is not in this region (${aws.region}): ${describeError(e)}.`,
           `Deploy to a region that has it (${AGENTCORE_REGIONS_URL}): set AWS_REGION or pass --region, ` +
             'bootstrap that region, and run the doctor again.',
         );
-      if (isAccessDenied(e))
+      if (ACCESS_DENIED.test(errorText(e)))
         return fail(
           `These credentials may not call bedrock-agentcore:ListAgentRuntimes (${describeError(e)}).`,
           'Deploy with administrator credentials (or a CDK deploy role): the deploy creates an AgentCore runtime.',

@@ -16,8 +16,8 @@
  *   Fill out the Anthropic use case details form before using the model. If you have already filled out the
  *   form, try again in 15 minutes." Matched on "use case" whatever the error name.
  */
-import { THROTTLED } from '../../common/aws-errors.ts';
-import { describeError, errorMessage, errorName, isNetworkError } from '../aws.ts';
+import { ACCESS_DENIED, errorText, NETWORK, THROTTLED } from '../../common/aws-errors.ts';
+import { describeError, errorMessage, errorName } from '../aws.ts';
 import { fail, type Outcome } from '../check.ts';
 
 export interface ModelPlace {
@@ -32,6 +32,9 @@ const playground = (region: string) =>
   `As an administrator, open the model in the Amazon Bedrock console in ${region} ` +
   '(Model catalog → the model → Open in playground)';
 
+/** Where the deploy takes the model from (infra/app.ts). */
+const SET_MODEL = "set modelId in cdk.json's context (or deploy with `-c modelId=…`)";
+
 export const MARKETPLACE = /aws-marketplace|marketplace|subscri/i;
 export const USE_CASE_FORM = /use[ -]?case|FTUFormNotFilled/i;
 
@@ -39,6 +42,8 @@ export const USE_CASE_FORM = /use[ -]?case|FTUFormNotFilled/i;
 export function explainModelError(e: unknown, at: ModelPlace): Outcome {
   const name = errorName(e);
   const text = `${name} ${errorMessage(e)}`;
+  // Bedrock says "denied" in its error's name (AccessDeniedException), whatever the message's words
+  const denied = ACCESS_DENIED.test(name);
   const where = `${at.modelId} in ${at.region}`;
   if (USE_CASE_FORM.test(text))
     return fail(
@@ -47,7 +52,7 @@ export function explainModelError(e: unknown, at: ModelPlace): Outcome {
       `${playground(at.region)} and submit the use-case form it shows (once per account, or once in the ` +
         "organization's management account). The model answers within 15 minutes; then run the doctor again.",
     );
-  if (/AccessDenied/i.test(name) && MARKETPLACE.test(text))
+  if (denied && MARKETPLACE.test(text))
     return fail(
       `The account has no AWS Marketplace subscription to ${where}, and the caller may not create one ` +
         `(aws-marketplace:Subscribe) (${describeError(e)}).`,
@@ -58,9 +63,9 @@ export function explainModelError(e: unknown, at: ModelPlace): Outcome {
   if (/Legacy/i.test(text))
     return fail(
       `${where} is a legacy model this account may no longer start using (${describeError(e)}).`,
-      'Pick an active model: set MODEL_ID (and deploy with `-c modelId=…`), then run the doctor again.',
+      `Pick an active model: ${SET_MODEL}, then \`npm run deploy\` (\`--model ID\` tries one first).`,
     );
-  if (/AccessDenied/i.test(name))
+  if (denied)
     return fail(
       `${at.principal ?? 'These credentials'} may not invoke ${where} (${describeError(e)}).`,
       'Run the doctor with credentials allowed bedrock:InvokeModel on the model (an administrator), or ' +
@@ -69,23 +74,22 @@ export function explainModelError(e: unknown, at: ModelPlace): Outcome {
   if (/ValidationException/i.test(name) && /on-demand throughput/i.test(text))
     return fail(
       `${where} cannot be called on demand by its model id (${describeError(e)}).`,
-      'Use an inference profile id (prefix global., us., eu. or apac.): set MODEL_ID, deploy with `-c modelId=…`.',
+      `Use an inference profile id (prefix global., us., eu. or apac.): ${SET_MODEL}, then \`npm run deploy\`.`,
     );
   if (/ResourceNotFound|ValidationException/i.test(name))
     return fail(
       `${where} is not a model or inference profile Bedrock knows there (${describeError(e)}).`,
-      'Check MODEL_ID (and BEDROCK_REGION) against the Bedrock model catalog for the region; deploy with ' +
-        '`-c modelId=…` to the same value.',
+      `Check the id against the Bedrock model catalog for ${at.region}; ${SET_MODEL}, then \`npm run deploy\`.`,
     );
   if (THROTTLED.test(text))
     return fail(
       `Bedrock throttled the call to ${where} (${describeError(e)}).`,
       "Run the doctor again in a minute; if it stays throttled, check the model's quotas in Service Quotas.",
     );
-  if (isNetworkError(e))
+  if (NETWORK.test(errorText(e)))
     return fail(
       `Amazon Bedrock in ${at.region} did not answer (${describeError(e)}).`,
-      'Check the network or proxy, and BEDROCK_REGION if you set it.',
+      'Check the network or proxy, then run the doctor again.',
     );
   return fail(
     `Converse with ${where} failed (${describeError(e)}).`,

@@ -4,7 +4,7 @@
  * the challenge back. This is what Slack does when the app's Request URL is saved.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { fillSecretHint } from '../../bot/lambda/settings.ts';
+import { fillSecretHint } from '../../common/slack-secret.ts';
 import { describeError } from '../aws.ts';
 import { type Check, fail, type Outcome, pass, skip } from '../check.ts';
 

@@ -1,56 +1,23 @@
 /**
- * 7. The agent runtime is READY and requires MMDSv2: GetAgentRuntime on the stack's RuntimeArn, reading
- * status and metadataConfiguration.requireMMDSV2 (which the stack's RequireMmdsV2 custom resource sets,
- * since CloudFormation cannot).
+ * 7. The agent runtime is READY and requires MMDSv2: GetAgentRuntime on the stack's RuntimeArn (read once,
+ * in the context), reading status and metadataConfiguration.requireMMDSV2 (which the stack's RequireMmdsV2
+ * custom resource sets, since CloudFormation cannot).
  */
-import { BedrockAgentCoreControlClient, GetAgentRuntimeCommand } from '@aws-sdk/client-bedrock-agentcore-control';
-import { clientConfig, describeError, isAccessDenied } from '../aws.ts';
+import { ACCESS_DENIED, errorText } from '../../common/aws-errors.ts';
+import { describeError } from '../aws.ts';
 import { type Check, fail, pass } from '../check.ts';
-
-const RUNTIME_ARN = /^arn:aws[\w-]*:bedrock-agentcore:([a-z0-9-]+):\d{12}:runtime\/([\w-]+)$/;
 
 export const runtimeCheck: Check = {
   id: 'runtime',
   title: 'Agent runtime',
   afterDeploy: true,
-  async run(ctx, signal) {
-    const outputs = await ctx.outputs('RuntimeArn');
-    if ('blocked' in outputs) return outputs.blocked;
-    const m = RUNTIME_ARN.exec(outputs.RuntimeArn);
-    if (!m)
-      return fail(
-        `The stack's RuntimeArn "${outputs.RuntimeArn}" is not an AgentCore runtime ARN.`,
-        'Redeploy with `npm run deploy`.',
-      );
-    const [, region, id] = m as unknown as [string, string, string];
-    const aws = await ctx.aws(region);
-    if ('blocked' in aws) return aws.blocked;
-    const client = new BedrockAgentCoreControlClient(clientConfig(aws));
-    try {
-      const rt = await client.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }), { abortSignal: signal });
-      const status = rt.status ?? 'UNKNOWN';
-      const mmds = rt.metadataConfiguration?.requireMMDSV2 === true;
-      if (/FAILED/.test(status))
-        return fail(
-          `The runtime ${id} is ${status}: ${rt.failureReason ?? 'no reason given'}.`,
-          "Fix what the reason says, then `npm run deploy` again; the runtime's log group under " +
-            '/aws/bedrock-agentcore/runtimes/ may say more.',
-        );
-      if (status !== 'READY')
-        return fail(
-          `The runtime ${id} is ${status}, not READY.`,
-          'Wait for it (an update takes a minute or two), then run the doctor again; if it stays so, `npm run deploy`.',
-        );
-      if (!mmds)
-        return fail(
-          `The runtime ${id} is READY but does not require MMDSv2 (metadataConfiguration.requireMMDSV2 is not true).`,
-          'Run `npm run deploy`: its RequireMmdsV2 resource sets it after every runtime change. If the runtime was ' +
-            'changed outside CloudFormation, set it in the AgentCore console (the runtime → Edit → require ' +
-            'MMDSv2) or with UpdateAgentRuntime and metadataConfiguration.requireMMDSV2=true.',
-        );
-      return pass(`${id} is READY (version ${rt.agentRuntimeVersion ?? '?'}) and requires MMDSv2.`);
-    } catch (e) {
-      if (isAccessDenied(e))
+  async run(ctx) {
+    const read = await ctx.runtime();
+    if ('blocked' in read) return read.blocked;
+    const { id, region } = read;
+    if ('error' in read) {
+      const e = read.error;
+      if (ACCESS_DENIED.test(errorText(e)))
         return fail(
           `These credentials may not call bedrock-agentcore:GetAgentRuntime on ${id} (${describeError(e)}).`,
           'Run the doctor with credentials that may read the runtime (an administrator).',
@@ -61,8 +28,28 @@ export const runtimeCheck: Check = {
           ? 'The runtime is gone: redeploy with `npm run deploy`.'
           : 'Run the doctor again; if it keeps failing, check the AWS Health Dashboard for AgentCore.',
       );
-    } finally {
-      client.destroy();
     }
+    const rt = read.runtime;
+    const status = rt.status ?? 'UNKNOWN';
+    const mmds = rt.metadataConfiguration?.requireMMDSV2 === true;
+    if (/FAILED/.test(status))
+      return fail(
+        `The runtime ${id} is ${status}: ${rt.failureReason ?? 'no reason given'}.`,
+        "Fix what the reason says, then `npm run deploy` again; the runtime's log group under " +
+          '/aws/bedrock-agentcore/runtimes/ may say more.',
+      );
+    if (status !== 'READY')
+      return fail(
+        `The runtime ${id} is ${status}, not READY.`,
+        'Wait for it (an update takes a minute or two), then run the doctor again; if it stays so, `npm run deploy`.',
+      );
+    if (!mmds)
+      return fail(
+        `The runtime ${id} is READY but does not require MMDSv2 (metadataConfiguration.requireMMDSV2 is not true).`,
+        'Run `npm run deploy`: its RequireMmdsV2 resource sets it after every runtime change. If the runtime was ' +
+          'changed outside CloudFormation, set it in the AgentCore console (the runtime → Edit → require ' +
+          'MMDSv2) or with UpdateAgentRuntime and metadataConfiguration.requireMMDSV2=true.',
+      );
+    return pass(`${id} is READY (version ${rt.agentRuntimeVersion ?? '?'}) and requires MMDSv2.`);
   },
 };

@@ -1,13 +1,24 @@
 /**
- * 6. The Slack secret is filled and its bot token works: auth.test with the token, against SLACK_API_URL
- * when set (GovSlack, the tests' fake Slack). Slack's own error code says which problem it is; the token
- * never appears in the output.
+ * 6. The Slack secret is filled and its bot token works: auth.test with the token, against the Slack API
+ * base the deployed functions use (cdk.json's slackApiUrl, for GovSlack), else SLACK_API_URL (the tests'
+ * fake Slack), else Slack's. Slack's own error code says which problem it is; the token never appears in
+ * the output.
  */
+import { type Logger, LogLevel } from '@slack/logger';
 import { type WebAPICallError, WebClient } from '@slack/web-api';
-import { fillSecretHint } from '../../bot/lambda/settings.ts';
-import { slackLogger } from '../../bot/log.ts';
-import { silentLogger } from '../../common/log.ts';
+import { fillSecretHint } from '../../common/slack-secret.ts';
 import { type Check, fail, type Outcome, pass } from '../check.ts';
+
+/** The Web API client's logs are not the doctor's output: what went wrong is in the check's line. */
+const quiet: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
 
 const PUT_TOKEN =
   'In your Slack app (https://api.slack.com/apps), OAuth & Permissions, copy the Bot User OAuth Token ' +
@@ -25,8 +36,8 @@ export function explainAuthError(e: unknown, secretId: string): Outcome {
   if (code) return fail(`Slack refused auth.test (${code}).`, fill);
   return fail(
     `Slack did not answer auth.test (${err.code ?? 'error'}: ${err.message ?? String(e)}).`,
-    'Check the network or proxy, and SLACK_API_URL if you set it (it must be the Web API base, e.g. ' +
-      'https://slack.com/api/).',
+    "Check the network or proxy, and cdk.json's slackApiUrl or SLACK_API_URL if you set one (it must be the " +
+      'Web API base, e.g. https://slack.com/api/).',
   );
 }
 
@@ -57,18 +68,19 @@ export const slackCheck: Check = {
         'SLACK_BOT_TOKEN in the secret is not a bot token (it must start with xoxb-).',
         `${PUT_TOKEN}: ${fillSecretHint(secretId)}`,
       );
-    const apiUrl = ctx.env.SLACK_API_URL?.trim();
+    const api = ctx.slackApi;
     const slack = new WebClient(secret.botToken, {
-      ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+      ...(api.url ? { slackApiUrl: api.url } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: ctx.options.timeoutMs,
-      logger: slackLogger(silentLogger),
+      logger: quiet,
     });
     try {
       const me = await slack.auth.test();
+      const at = api.url ? ` (${api.url}, from ${api.from})` : '';
       return pass(
-        `The bot token works: ${me.user ?? 'the bot'} (${me.user_id ?? '?'}) in ${me.team ?? 'the workspace'}.`,
+        `The bot token works: ${me.user ?? 'the bot'} (${me.user_id ?? '?'}) in ${me.team ?? 'the workspace'}${at}.`,
       );
     } catch (e) {
       return explainAuthError(e, secretId);

@@ -4,7 +4,8 @@
  * back) must be denied; one plain read must be allowed, or the bot could answer nothing.
  */
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { clientConfig, describeError, isAccessDenied } from '../aws.ts';
+import { ACCESS_DENIED, errorText } from '../../common/aws-errors.ts';
+import { clientConfig, describeError } from '../aws.ts';
 import { type Check, fail, pass } from '../check.ts';
 
 /** Changes the role must never make (a delete, a data write, a privilege escalation). */
@@ -42,7 +43,7 @@ export const toolRoleCheck: Check = {
     } catch (e) {
       return fail(
         `Could not simulate the tool role's policies (${describeError(e)}).`,
-        isAccessDenied(e)
+        ACCESS_DENIED.test(errorText(e))
           ? `Run the doctor with credentials that may call iam:SimulatePrincipalPolicy on ${role} (an administrator).`
           : `Check that ${role} exists (the stack's ToolRoleArn output); redeploy with \`npm run deploy\`.`,
       );

@@ -12,6 +12,7 @@ import { AgentService } from '../../agent/service/agent-service.ts';
 import { describeFailure } from '../../agent/service/failures.ts';
 import { AwsCaller } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
+import { NETWORK } from '../../common/aws-errors.ts';
 import { createLogger } from '../../common/log.ts';
 import type { AgentEvent } from '../../common/protocol.ts';
 import { sessionId } from '../helpers/agent-harness.ts';
@@ -73,6 +74,14 @@ describe('failures as the asker sees them', () => {
     const events = await collect(svc.invoke(sessionId(2), { prompt: 'hang' }, abort.signal));
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'cancelled' });
     await svc.close(1_000);
+  });
+
+  it('recognises network errors by their codes, not by look-alike words in other error names', () => {
+    expect(NETWORK.test('Error connect ECONNREFUSED 127.0.0.1:9')).toBe(true);
+    expect(NETWORK.test('getaddrinfo ENOTFOUND bedrock-runtime.xx-east-9.amazonaws.com')).toBe(true);
+    expect(NETWORK.test('ResourceNotFoundException: Model use case details have not been submitted')).toBe(false);
+    const notFound = Object.assign(new Error('no such runtime'), { name: 'ResourceNotFoundException' });
+    expect(describeFailure(notFound, {}).code).toBe('internal');
   });
 
   it('classifies abort-looking network errors by who aborted', () => {

@@ -1,14 +1,19 @@
 /**
  * `npm run doctor` after the deploy, in-process against the stand-ins: one failure at a time of what the
- * stack deployed (the Slack secret and token, the runtime, the request URL, the tool role), each with what
- * to do and exit status 1; and where the deployed values come from when CloudFormation cannot say.
+ * stack deployed (the stack's state, the Slack secret and token, the runtime, the request URL, the tool
+ * role), each with what to do and exit status 1; where the deployed values come from when CloudFormation
+ * cannot say; and the model and Slack API the deployed stack uses.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { receiverHandler } from '../../bot/lambda/receiver.ts';
+import { DEFAULT_MODEL_ID } from '../../common/defaults.ts';
+import { motoConfig } from '../helpers/aws.ts';
+import { startDoctorCloudFormation } from '../services/doctor-cloudformation.ts';
 import { emptyDir, runInProcess, withEnv } from '../services/doctor-run.ts';
-import { type DoctorWorld, startDoctorWorld } from '../services/doctor-world.ts';
+import { type DoctorWorld, NOBODY, startDoctorWorld } from '../services/doctor-world.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from '../services/fake-slack.ts';
 
 const REGION = 'ca-west-1';
@@ -17,6 +22,13 @@ const saved = { ...process.env };
 const FILLED = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET };
 
 const doctor = (...args: string[]) => runInProcess(['--stack', world.stackName, '--after', ...args]);
+
+/** A directory with a cdk.json whose context has `context`. */
+function projectWith(context: Record<string, unknown>): string {
+  const dir = emptyDir();
+  writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'node infra/app.ts', context }));
+  return dir;
+}
 
 /** The failing checks' ids. */
 const failing = (run: Awaited<ReturnType<typeof doctor>>) =>
@@ -74,6 +86,37 @@ describe('the Slack secret and bot token', () => {
     }
   });
 
+  it('a secret that is not a JSON object: says so, and how to fill it', async () => {
+    const sm = new SecretsManagerClient(motoConfig(REGION, inject('motoUrl')));
+    await sm.send(new PutSecretValueCommand({ SecretId: world.secretArn, SecretString: 'xoxb-pasted-alone' }));
+    try {
+      const run = await doctor();
+      expect(run.check('slack')).toMatchObject({
+        status: 'fail',
+        detail: 'The Slack secret is not a JSON object with SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.',
+      });
+      expect(run.check('slack').fix).toContain(`put-secret-value --secret-id ${world.secretArn}`);
+      expect(run.text).not.toContain('xoxb-pasted-alone');
+    } finally {
+      await world.setSecret(FILLED);
+      sm.destroy();
+    }
+  });
+
+  it("the Slack API the functions call: cdk.json's slackApiUrl (GovSlack) before SLACK_API_URL", async () => {
+    // SLACK_API_URL points nowhere; cdk.json's slackApiUrl, which the stack gives the functions, is the fake Slack
+    const nowhere = 'http://127.0.0.1:9/api/';
+    await withEnv({ SLACK_API_URL: nowhere }, async () => {
+      expect((await doctor()).check('slack').status).toBe('fail');
+      const run = await runInProcess(
+        ['--stack', world.stackName, '--after'],
+        projectWith({ slackApiUrl: world.slack.apiUrl }),
+      );
+      expect(run.check('slack')).toMatchObject({ status: 'pass' });
+      expect(run.check('slack').detail).toContain(`(${world.slack.apiUrl}, from cdk.json's slackApiUrl)`);
+    });
+  });
+
   it('a secret without the two keys: says how to fill it', async () => {
     await world.setSecret({ nothing: 'here' });
     try {
@@ -88,8 +131,9 @@ describe('the Slack secret and bot token', () => {
 
 describe('the agent runtime', () => {
   it('not READY: says to wait for it, exit 1', async () => {
-    const rt = world.control.runtimes.get(world.runtimeId)!;
+    const rt = world.runtime;
     rt.status = 'UPDATING';
+    rt.updatingPolls = 1_000;
     try {
       const run = await doctor();
       expect(run.code).toBe(1);
@@ -104,7 +148,7 @@ describe('the agent runtime', () => {
   });
 
   it('failed: gives the reason and says to redeploy', async () => {
-    const rt = world.control.runtimes.get(world.runtimeId)!;
+    const rt = world.runtime;
     rt.status = 'UPDATE_FAILED';
     rt.failureReason = 'the code package could not be read';
     try {
@@ -120,9 +164,9 @@ describe('the agent runtime', () => {
   });
 
   it('MMDSv2 not required: says npm run deploy sets it, and how to set it by hand', async () => {
-    const rt = world.control.runtimes.get(world.runtimeId)!;
-    for (const value of [false, undefined]) {
-      rt.requireMMDSV2 = value;
+    const rt = world.runtime;
+    for (const value of [{ requireMMDSV2: false }, undefined]) {
+      rt.config.metadataConfiguration = value;
       const run = await doctor();
       expect(run.code).toBe(1);
       expect(failing(run)).toEqual(['runtime']);
@@ -130,7 +174,61 @@ describe('the agent runtime', () => {
       expect(run.check('runtime').fix).toMatch(/^Run `npm run deploy`: its RequireMmdsV2 resource sets it/);
       expect(run.check('runtime').fix).toContain('metadataConfiguration.requireMMDSV2=true');
     }
-    rt.requireMMDSV2 = true;
+    rt.config.metadataConfiguration = { requireMMDSV2: true };
+  });
+
+  it('credentials that may not read the runtime: says which permission; the model falls back to cdk.json', async () => {
+    const admin = world.control.caller;
+    world.control.caller = NOBODY;
+    try {
+      const run = await doctor();
+      expect(run.code).toBe(1);
+      expect(run.check('runtime').detail).toMatch(
+        /^These credentials may not call bedrock-agentcore:GetAgentRuntime on aws_ask-Doctor0001 \(AccessDenied/,
+      );
+      expect(run.check('model').detail).toContain(
+        "model from the default (cdk.json's context names no modelId); the deployed runtime could not be read: " +
+          'AccessDeniedException',
+      );
+    } finally {
+      world.control.caller = admin;
+    }
+  });
+});
+
+describe('the model, once deployed', () => {
+  it("is the deployed runtime's MODEL_ID and BEDROCK_REGION, not cdk.json's or the shell's", async () => {
+    const env = world.runtime.config.environmentVariables as Record<string, string>;
+    const deployed = 'eu.anthropic.claude-haiku-4-5-20251001-v1:0';
+    world.runtime.config.environmentVariables = { ...env, MODEL_ID: deployed, BEDROCK_REGION: 'eu-central-1' };
+    try {
+      await withEnv({ MODEL_ID: 'us.amazon.nova-pro-v1:0', BEDROCK_REGION: 'us-west-2' }, async () => {
+        const run = await runInProcess(
+          ['--stack', world.stackName, '--after'],
+          projectWith({ modelId: 'global.anthropic.claude-opus-4-6' }),
+        );
+        expect(run.code).toBe(0);
+        expect(world.bedrock.requests.at(-1)?.modelId).toBe(deployed);
+        const { detail } = run.check('model');
+        expect(detail).toMatch(
+          /^eu\.anthropic\.claude-haiku-4-5-20251001-v1:0 answered in eu-central-1 \(stop reason \w+; /,
+        );
+        expect(detail).toContain(
+          "; model from the deployed runtime's MODEL_ID and BEDROCK_REGION; npm run deploy would change it to " +
+            "global.anthropic.claude-opus-4-6 (cdk.json's modelId)).",
+        );
+        expect(run.text.split('\n')[0]).toContain(`model ${deployed}`);
+      });
+    } finally {
+      world.runtime.config.environmentVariables = env;
+    }
+    // as deployed by default: the runtime's own region, nothing to change
+    const run = await doctor();
+    expect(world.bedrock.requests.at(-1)?.modelId).toBe(DEFAULT_MODEL_ID);
+    expect(run.check('model').detail).toMatch(
+      /^global\.anthropic\.claude-sonnet-4-6 answered in ca-west-1 \(stop reason /,
+    );
+    expect(run.check('model').detail).toMatch(/; model from the deployed runtime's MODEL_ID\)\.$/);
   });
 });
 
@@ -195,6 +293,65 @@ describe('the Slack request URL', () => {
       expect(run.check('request-url').detail).toMatch(/could not be reached \(ECONNREFUSED/);
       expect(run.code).toBe(1);
     });
+  });
+});
+
+describe("the stack's state: what to do depends on it", () => {
+  /** The doctor on a stack CloudFormation says is in `status`. */
+  async function stackIn(status: string, reason: string) {
+    const cfn = await startDoctorCloudFormation(REGION);
+    cfn.stacks.set('aws-ask-stuck', { status, reason });
+    try {
+      return await withEnv({ AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.url }, () =>
+        runInProcess(['--stack', 'aws-ask-stuck', '--after']),
+      );
+    } finally {
+      await cfn.close();
+    }
+  }
+
+  it('UPDATE_ROLLBACK_FAILED: continue the rollback, not destroy and redeploy', async () => {
+    const run = await stackIn(
+      'UPDATE_ROLLBACK_FAILED',
+      'The following resource(s) failed to update: [Worker11F36D0F].',
+    );
+    expect(run.code).toBe(1);
+    expect(run.check('stack').detail).toBe(
+      'The stack aws-ask-stuck is UPDATE_ROLLBACK_FAILED (The following resource(s) failed to update: ' +
+        '[Worker11F36D0F].): a deploy failed and CloudFormation could not roll it back.',
+    );
+    const fix = run.check('stack').fix ?? '';
+    expect(fix).toContain('`aws cloudformation continue-update-rollback --stack-name aws-ask-stuck`');
+    expect(fix).toContain('--resources-to-skip');
+    expect(fix).toContain(
+      'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html' +
+        '#troubleshooting-errors-update-rollback-failed',
+    );
+    expect(fix).not.toContain('destroy');
+    // the checks after the deploy wait for the stack
+    expect(run.check('runtime')).toMatchObject({ status: 'skip' });
+  });
+
+  it('DELETE_FAILED: clear what blocks the delete and destroy again, or retain it', async () => {
+    const run = await stackIn('DELETE_FAILED', 'The following resource(s) failed to delete: [SessionBucket].');
+    expect(run.check('stack').detail).toContain(': `npm run destroy` stopped at a resource it could not delete.');
+    const fix = run.check('stack').fix ?? '';
+    expect(fix).toContain('run `npm run destroy` again');
+    expect(fix).toContain('`aws cloudformation delete-stack --stack-name aws-ask-stuck --retain-resources LOGICAL_ID`');
+    expect(fix).toContain('troubleshooting.html#troubleshooting-errors-delete-stack-fails');
+    expect(fix).not.toContain('continue-update-rollback');
+  });
+
+  it('ROLLBACK_COMPLETE (a first deploy failed): destroy and deploy again', async () => {
+    const run = await stackIn('ROLLBACK_COMPLETE', 'The following resource(s) failed to create: [AgentRuntime].');
+    expect(run.check('stack').detail).toContain(': its first deploy failed.');
+    expect(run.check('stack').fix).toContain('`npm run destroy` (a stack in ROLLBACK_COMPLETE cannot be updated');
+  });
+
+  it('UPDATE_FAILED (deployed with --no-rollback): deploy again or roll back', async () => {
+    const run = await stackIn('UPDATE_FAILED', 'Resource update cancelled');
+    expect(run.check('stack').fix).toContain('`aws cloudformation rollback-stack --stack-name aws-ask-stuck`');
+    expect(run.check('stack').fix).not.toContain('destroy');
   });
 });
 

@@ -95,7 +95,7 @@ describe('npm run doctor (child process)', () => {
   });
 
   it('a failing run with --json: ok false, the failure with its fix, exit 1', async () => {
-    world.control.runtimes.get(world.runtimeId)!.requireMMDSV2 = false;
+    world.runtime.config.metadataConfiguration = { requireMMDSV2: false };
     try {
       const { code, out } = await runChild(['--stack', world.stackName, '--after', '--json'], { ...world.env });
       expect(code).toBe(1);
@@ -110,7 +110,7 @@ describe('npm run doctor (child process)', () => {
       expect(runtime?.status).toBe('fail');
       expect(runtime?.fix).toMatch(/^Run `npm run deploy`/);
     } finally {
-      world.control.runtimes.get(world.runtimeId)!.requireMMDSV2 = true;
+      world.runtime.config.metadataConfiguration = { requireMMDSV2: true };
     }
   });
 

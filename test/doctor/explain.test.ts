@@ -1,11 +1,14 @@
 /**
- * How the doctor reads what went wrong, on the error texts AWS and Slack give (the sources of the Bedrock
- * ones are in doctor/checks/model-errors.ts), and its command line and report format.
+ * How the doctor reads what went wrong where a stand-in cannot produce it (no credentials at all, Slack's
+ * token_revoked), its command line and report format, and what it looks for in the stack: its outputs, its
+ * receiver, its bootstrap parameter. Bedrock's errors are driven through the Bedrock stand-in, so the SDK's
+ * own error names are what is matched (before-deploy.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explainModelError } from '../../doctor/checks/model-errors.ts';
+import { BOOTSTRAP_VERSION_PARAMETER } from '../../doctor/checks/bootstrap.ts';
+import { RECEIVER_LOGICAL_ID } from '../../doctor/checks/lambda-concurrency.ts';
 import { explainAuthError } from '../../doctor/checks/slack.ts';
 import { main } from '../../doctor/cli.ts';
 import { OUTPUT_KEYS } from '../../doctor/deployment.ts';
@@ -13,68 +16,11 @@ import { explainIdentityError, findIdentity } from '../../doctor/identity.ts';
 import { DEFAULT_TIMEOUT_MS, parseOptions } from '../../doctor/options.ts';
 import { formatText } from '../../doctor/report.ts';
 import type { DoctorReport } from '../../doctor/run.ts';
+import { synthesize } from '../helpers/template.ts';
+import { RECEIVER_LOGICAL_ID as SEEDED_RECEIVER } from '../services/doctor-world.ts';
 
 /** An error as the AWS SDK throws it for a service's error reply. */
 const awsError = (name: string, message: string) => Object.assign(new Error(message), { name });
-const at = { modelId: 'global.anthropic.claude-sonnet-4-6', region: 'eu-west-1', principal: 'arn:aws:sts::1:x' };
-const model = (name: string, message: string) => explainModelError(awsError(name, message), at);
-
-describe('a failed Converse', () => {
-  it.each([
-    // re:Post Knowledge Center, bedrock-resolve-marketplace-permission: the two texts it lists
-    'Model access is denied due to IAM user or service role is not authorized to perform the required AWS ' +
-      'Marketplace actions (aws-marketplace:ViewSubscriptions, aws-marketplace:Subscribe) to enable access to ' +
-      'this model.',
-    'Model access is denied due to arn:aws:iam::111122223333:role/Dev is not authorized to perform: ' +
-      'aws-marketplace:Subscribe on resource: * because no identity-based policy allows the action.',
-  ])('AccessDeniedException "%s" is the Marketplace subscription', (message) => {
-    const o = model('AccessDeniedException', message);
-    expect(o.detail).toMatch(/^The account has no AWS Marketplace subscription to global\.anthropic/);
-    expect(o.fix).toContain('console in eu-west-1 (Model catalog → the model → Open in playground)');
-  });
-
-  it.each([
-    [
-      'ResourceNotFoundException',
-      'Model use case details have not been submitted for this account. Fill out the ' +
-        'Anthropic use case details form before using the model. If you have already filled out the form, try again ' +
-        'in 15 minutes.',
-    ],
-    ['AccessDeniedException', 'Model use case details have not been submitted for this account.'],
-    // the error code the Bedrock troubleshooting page lists (HTTP 404)
-    ['FTUFormNotFilled', 'Model use case details have not been submitted for this account'],
-  ])('%s "%s" is the use-case form', (name, message) => {
-    const o = model(name, message);
-    expect(o.detail).toMatch(/^Anthropic's use-case form has not been filed for this account/);
-    expect(o.fix).toContain('submit the use-case form it shows (once per account');
-  });
-
-  it('an IAM denial that is neither names the caller and bedrock:InvokeModel', () => {
-    const o = model(
-      'AccessDeniedException',
-      'User: arn:aws:sts::1:x is not authorized to perform: bedrock:InvokeModel',
-    );
-    expect(o.detail).toMatch(/^arn:aws:sts::1:x may not invoke global\.anthropic\.claude-sonnet-4-6 in eu-west-1/);
-    expect(o.fix).toContain('bedrock:InvokeModel');
-  });
-
-  it.each([
-    [
-      'ResourceNotFoundException',
-      'This Model is marked by provider as Legacy and you have not been actively using the model',
-      /legacy model/,
-    ],
-    [
-      'ValidationException',
-      "Invocation of model ID anthropic.claude-x with on-demand throughput isn't supported.",
-      /cannot be called on demand/,
-    ],
-    ['ValidationException', 'The provided model identifier is invalid.', /is not a model or inference profile/],
-    ['ThrottlingException', 'Too many tokens per day, please wait before trying again.', /throttled/],
-  ])('%s "%s"', (name, message, detail) => {
-    expect(model(name, message).detail).toMatch(detail);
-  });
-});
 
 describe('a failed GetCallerIdentity', () => {
   it.each([
@@ -166,6 +112,22 @@ describe('the outputs the doctor reads', () => {
   it('are outputs infra/stack.ts declares', () => {
     const stack = readFileSync(join(import.meta.dirname, '..', '..', 'infra', 'stack.ts'), 'utf8');
     for (const key of OUTPUT_KEYS) expect(stack).toContain(`new CfnOutput(this, '${key}'`);
+  });
+});
+
+describe('what the doctor looks up in the synthesized stack', () => {
+  const { template } = synthesize();
+
+  it('the receiver: the one Lambda function its pattern finds, with the reservation (the one the world seeds)', () => {
+    const found = Object.entries(template.Resources).filter(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && RECEIVER_LOGICAL_ID.test(id),
+    );
+    expect(found.map(([id]) => id)).toEqual([SEEDED_RECEIVER]);
+    expect(found[0]?.[1].Properties?.ReservedConcurrentExecutions).toBe(10);
+  });
+
+  it("the bootstrap version parameter: the one the template's CheckBootstrapVersion rule reads", () => {
+    expect(template.Parameters?.BootstrapVersion?.Default).toBe(BOOTSTRAP_VERSION_PARAMETER);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * A loopback stand-in for the AgentCore control plane's CreateAgentRuntime, GetAgentRuntime and
- * UpdateAgentRuntime (REST-JSON, as the SDK speaks it). An update replaces the configuration, bumps the
- * version and goes through UPDATING before READY, as the service does.
+ * A loopback stand-in for the AgentCore control plane's CreateAgentRuntime, GetAgentRuntime,
+ * UpdateAgentRuntime and ListAgentRuntimes (REST-JSON, as the SDK speaks it). An update replaces the
+ * configuration, bumps the version and goes through UPDATING before READY, as the service does.
  *
  * It refuses what AgentCore refuses, each rule beside the page that states it:
  * - the runtime name's pattern, and a name already taken in the account and region;
@@ -37,6 +37,8 @@ export interface FakeRuntime {
   version: number;
   /** Gets left before an UPDATING runtime turns READY. */
   updatingPolls: number;
+  /** Why a *_FAILED runtime failed, as GetAgentRuntime gives it. */
+  failureReason?: string;
 }
 
 export interface ControlPlaneOptions {
@@ -48,6 +50,8 @@ export interface ControlPlaneOptions {
   readonly takenNames?: readonly string[];
   /** Gets an updated runtime stays UPDATING before it turns READY (default 1). */
   readonly updatingPolls?: number;
+  /** The region the runtimes' ARNs name (default REGION). */
+  readonly region?: string;
 }
 
 export interface FakeControlPlane {
@@ -60,6 +64,8 @@ export interface FakeControlPlane {
   readonly updates: Record<string, unknown>[];
   /** Every refusal, as `ExceptionName: message`. */
   readonly refusals: string[];
+  /** "METHOD path" of every call, refused or not. */
+  readonly calls: string[];
   caller: CallerIdentity | undefined;
   close(): Promise<void>;
 }
@@ -249,7 +255,8 @@ export async function startFakeControlPlane(
   const updates: Record<string, unknown>[] = [];
   const refusals: string[] = [];
   const now = new Date().toISOString();
-  const arnOf = (rid: string) => `arn:aws:bedrock-agentcore:${REGION}:${ACCOUNT}:runtime/${rid}`;
+  const calls: string[] = [];
+  const arnOf = (rid: string) => `arn:aws:bedrock-agentcore:${options.region ?? REGION}:${ACCOUNT}:runtime/${rid}`;
 
   // assigned once the server listens; requests only come after that
   let plane: FakeControlPlane;
@@ -281,6 +288,26 @@ export async function startFakeControlPlane(
       runtimes.set(rt.id, rt);
       return [202, { agentRuntimeArn: arnOf(rt.id), agentRuntimeId: rt.id, agentRuntimeVersion: '1', createdAt: now }];
     }
+    if (method === 'POST' && path === '/runtimes/') {
+      // ListAgentRuntimes, like CreateAgentRuntime, has no resource type: it is authorized on "*" (the page above)
+      await authorize(plane.caller, 'bedrock-agentcore:ListAgentRuntimes', '*');
+      // maxResults 1 to 100, nextToken from the previous page
+      // (https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_ListAgentRuntimes.html)
+      const max = body.maxResults === undefined ? 100 : Number(body.maxResults);
+      if (!Number.isInteger(max) || max < 1 || max > 100) throw invalid('maxResults must be from 1 to 100');
+      const from = body.nextToken === undefined ? 0 : Number(body.nextToken);
+      const all = [...runtimes.values()];
+      const page = all.slice(from, from + max).map((r) => ({
+        agentRuntimeArn: arnOf(r.id),
+        agentRuntimeId: r.id,
+        agentRuntimeName: r.name,
+        agentRuntimeVersion: String(r.version),
+        description: String(r.config.description ?? ''),
+        lastUpdatedAt: now,
+        status: r.status,
+      }));
+      return [200, { agentRuntimes: page, ...(from + max < all.length ? { nextToken: String(from + max) } : {}) }];
+    }
     const m = /^\/runtimes\/([^/]+)\/$/.exec(path);
     const rt = m ? runtimes.get(decodeURIComponent(m[1]!)) : undefined;
     if (!rt) throw new Refused(404, 'ResourceNotFoundException', 'runtime not found');
@@ -297,6 +324,7 @@ export async function startFakeControlPlane(
           createdAt: now,
           lastUpdatedAt: now,
           status: rt.status,
+          ...(rt.failureReason ? { failureReason: rt.failureReason } : {}),
           ...rt.config,
         },
       ];
@@ -339,6 +367,7 @@ export async function startFakeControlPlane(
       const text = Buffer.concat(chunks).toString('utf8');
       const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
       const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
+      calls.push(`${req.method ?? 'GET'} ${path}`);
       handle(req.method ?? 'GET', path, body).then(
         ([status, payload]) => send(status, payload),
         (e: unknown) => {
@@ -358,6 +387,7 @@ export async function startFakeControlPlane(
     runtimes,
     updates,
     refusals,
+    calls,
     caller: options.caller,
     close: () => new Promise((ok) => server.close(() => ok())),
   };
