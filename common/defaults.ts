@@ -23,3 +23,10 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 3;
  * `none` reserves none). `npm run doctor` checks that the account can spare it.
  */
 export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 10;
+
+/**
+ * The Node.js major version every part runs on: the Lambdas (`nodejs<N>.x`), the AgentCore code package
+ * (`NODE_<N>`), esbuild's target (`node<N>`), all derived from it in infra/, and agent/Dockerfile's FROM
+ * lines (test/infra/node-runtime.test.ts checks that they agree). Moving to a newer Node starts here.
+ */
+export const NODE_MAJOR = 22;

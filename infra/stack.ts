@@ -36,6 +36,7 @@ import {
   InvokeMode,
   type Function as LambdaFunction,
   Runtime as LambdaRuntime,
+  RuntimeFamily,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -53,8 +54,9 @@ import {
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_MODEL_ID,
   DEFAULT_RECEIVER_RESERVED_CONCURRENCY,
+  NODE_MAJOR,
 } from '../common/defaults.ts';
-import { AGENT_ENTRY, bundleAgent, esbuildDefaults, repoRoot } from './bundle.ts';
+import { AGENT_ENTRY, bundleAgent, ESBUILD_TARGET, esbuildDefaults, repoRoot } from './bundle.ts';
 import { runtimeNameFor } from './deploy-names.ts';
 import { ToolRole } from './tool-role.ts';
 
@@ -65,7 +67,7 @@ export interface AwsAskStackProps extends StackProps {
   readonly localPrincipalArns?: readonly string[];
   /** Bedrock model id or inference profile. */
   readonly modelId?: string;
-  /** The agent as a Node 22 code package (default) or the arm64 container (needs Docker at deploy). */
+  /** The agent as a Node.js code package (default) or the arm64 container (needs Docker at deploy). */
   readonly agentArtifact?: 'code' | 'container';
   /** Regions the agent may look in (AWS_ASK_REGIONS); default: the stack's region first, any. */
   readonly regions?: readonly string[];
@@ -125,6 +127,57 @@ export const MARKETPLACE_ACTIONS = [
   'aws-marketplace:Unsubscribe',
   'aws-marketplace:ViewSubscriptions',
 ] as const;
+
+/**
+ * The Lambda runtime of NODE_MAJOR (common/defaults.ts): the CDK's fixed `nodejs<N>.x`, never
+ * NODEJS_LATEST, whose version moves with the CDK.
+ */
+export const LAMBDA_NODE_RUNTIME = lambdaNodeRuntime(NODE_MAJOR);
+/** The AgentCore runtime of the code package for NODE_MAJOR: `NODE_<N>`. */
+export const AGENTCORE_NODE_RUNTIME = AgentCoreRuntime.of(`NODE_${NODE_MAJOR}`);
+
+/** The CDK's Lambda runtime `nodejs<major>.x`; an error if this aws-cdk-lib does not know it. */
+export function lambdaNodeRuntime(major: number): LambdaRuntime {
+  const name = `nodejs${major}.x`;
+  const runtime = LambdaRuntime.ALL.find((r) => r.name === name && r.family === RuntimeFamily.NODEJS && !r.isVariable);
+  if (!runtime) throw new Error(`aws-cdk-lib has no Lambda runtime ${name} (NODE_MAJOR ${major}): update aws-cdk-lib`);
+  return runtime;
+}
+
+/**
+ * Memory of the receiver (more memory is more CPU, and Slack wants its ack within 3 seconds) and of the
+ * MMDSv2 handler.
+ */
+export const FUNCTION_MEMORY_MB = 1024;
+/** Memory of the worker, which mostly waits for the agent's answer. */
+export const WORKER_MEMORY_MB = 512;
+
+/**
+ * The name of a function's log group, from the stack name: `/aws/lambda/<stack name>-<suffix>`. Stack
+ * names are unique in an account and region, and no suffix ends with another ("-receiver", "-worker",
+ * "-mmds", "-mmds-provider"), so two stacks' names never meet.
+ */
+export const functionLogGroupName = (stackName: string, suffix: string) => `/aws/lambda/${stackName}-${suffix}`;
+export const LOG_GROUP_SUFFIXES = {
+  receiver: 'receiver',
+  worker: 'worker',
+  mmds: 'mmds',
+  mmdsProvider: 'mmds-provider',
+} as const;
+
+/** What each of the stack's functions is: its code, handler, log group, memory and timeout. */
+interface FunctionOptions {
+  readonly entry: string;
+  readonly handler: string;
+  /** Construct id prefix of its log group (`<id>Logs`) and role (`<id>Role`). */
+  readonly id: string;
+  /** Its log group is functionLogGroupName(stack name, logSuffix). */
+  readonly logSuffix: string;
+  readonly retention: RetentionDays;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly description: string;
+}
 
 let agentPackageDir: string | undefined;
 
@@ -186,7 +239,9 @@ export class AwsAskStack extends Stack {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       lifecycleRules: [{ id: 'expire-old-sessions', expiration: Duration.days(props.sessionRetentionDays ?? 30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      // kept on stack deletion and replacement (it may hold conversations), but not when its creation
+      // rolls back (CloudFormation RetainExceptOnCreate): a failed first deploy leaves no bucket behind
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(this.sessionBucket).acknowledge({
       id: 'AwsSolutions-S1',
@@ -257,7 +312,7 @@ export class AwsAskStack extends Stack {
       this.codeAsset = new Asset(this, 'AgentCode', { path: agentPackage() });
       artifact = AgentRuntimeArtifact.fromS3(
         { bucketName: this.codeAsset.s3BucketName, objectKey: this.codeAsset.s3ObjectKey },
-        AgentCoreRuntime.NODE_22,
+        AGENTCORE_NODE_RUNTIME,
         [AGENT_ENTRY],
       );
       for (const s of this.readCodePackage(this.codeAsset)) runtimeRole.addToPrincipalPolicy(s);
@@ -398,7 +453,16 @@ export class AwsAskStack extends Stack {
     this.mmdsHandler = new NodejsFunction(
       this,
       'RequireMmdsV2Handler',
-      this.functionProps('infra/mmds-handler.ts', 'onEvent', logRetention, 'Mmds', MMDS_HANDLER_TIMEOUT),
+      this.functionProps({
+        entry: 'infra/mmds-handler.ts',
+        handler: 'onEvent',
+        id: 'Mmds',
+        logSuffix: LOG_GROUP_SUFFIXES.mmds,
+        retention: logRetention,
+        timeout: MMDS_HANDLER_TIMEOUT,
+        memorySize: FUNCTION_MEMORY_MB,
+        description: 'aws-ask: requires MMDSv2 on the AgentCore runtime (custom resource)',
+      }),
     );
     const mmdsHandler = this.mmdsHandler;
     mmdsHandler.addToRolePolicy(
@@ -419,7 +483,13 @@ export class AwsAskStack extends Stack {
     // UpdateAgentRuntime with a zipped artifact in S3 reads it as the caller: without this the first deploy
     // rolls back (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-code-deploy-common-issues.html)
     if (this.codeAsset) for (const s of this.readCodePackage(this.codeAsset)) mmdsHandler.addToRolePolicy(s);
-    const mmdsProvider = new Provider(this, 'RequireMmdsV2Provider', { onEventHandler: mmdsHandler });
+    // the provider framework's own function, like ours, writes to its own named log group only
+    const providerLogs = this.functionLogs('MmdsProvider', LOG_GROUP_SUFFIXES.mmdsProvider, logRetention);
+    const mmdsProvider = new Provider(this, 'RequireMmdsV2Provider', {
+      onEventHandler: mmdsHandler,
+      logGroup: providerLogs.logGroup,
+      frameworkOnEventRole: providerLogs.role,
+    });
     const mmds = new CustomResource(this, 'RequireMmdsV2', {
       serviceToken: mmdsProvider.serviceToken,
       resourceType: 'Custom::AgentCoreRequireMmdsV2',
@@ -454,14 +524,16 @@ export class AwsAskStack extends Stack {
 
     const receiverConcurrency = props.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY;
     this.receiver = new NodejsFunction(this, 'Receiver', {
-      ...this.functionProps(
-        'bot/lambda/receiver.ts',
-        'receiverHandler',
-        logRetention,
-        'Receiver',
-        Duration.seconds(10),
-      ),
-      description: 'aws-ask: verifies Slack requests, acks, and queues questions',
+      ...this.functionProps({
+        entry: 'bot/lambda/receiver.ts',
+        handler: 'receiverHandler',
+        id: 'Receiver',
+        logSuffix: LOG_GROUP_SUFFIXES.receiver,
+        retention: logRetention,
+        timeout: Duration.seconds(10),
+        memorySize: FUNCTION_MEMORY_MB,
+        description: 'aws-ask: verifies Slack requests, acks, and queues questions',
+      }),
       environment: { ...slackEnv, QUEUE_URL: this.queue.queueUrl, LOG_LEVEL: 'info' },
       ...(receiverConcurrency === false ? {} : { reservedConcurrentExecutions: receiverConcurrency }),
     });
@@ -470,8 +542,16 @@ export class AwsAskStack extends Stack {
     const url = this.receiver.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
 
     this.worker = new NodejsFunction(this, 'Worker', {
-      ...this.functionProps('bot/lambda/worker.ts', 'workerHandler', logRetention, 'Worker', WORKER_TIMEOUT),
-      description: 'aws-ask: answers queued questions through the AgentCore runtime',
+      ...this.functionProps({
+        entry: 'bot/lambda/worker.ts',
+        handler: 'workerHandler',
+        id: 'Worker',
+        logSuffix: LOG_GROUP_SUFFIXES.worker,
+        retention: logRetention,
+        timeout: WORKER_TIMEOUT,
+        memorySize: WORKER_MEMORY_MB,
+        description: 'aws-ask: answers queued questions through the AgentCore runtime',
+      }),
       environment: {
         ...slackEnv,
         AGENT_RUNTIME_ARN: this.runtime.agentRuntimeArn,
@@ -539,6 +619,14 @@ export class AwsAskStack extends Stack {
       value: this.deadLetters.queueUrl,
       description: 'Questions that could not be answered',
     });
+    new CfnOutput(this, 'ReceiverLogGroup', {
+      value: functionLogGroupName(this.stackName, LOG_GROUP_SUFFIXES.receiver),
+      description: "The receiver's logs (Slack requests, acks): aws logs tail <name> --follow",
+    });
+    new CfnOutput(this, 'WorkerLogGroup', {
+      value: functionLogGroupName(this.stackName, LOG_GROUP_SUFFIXES.worker),
+      description: "The worker's logs (one record per answer, with its ref)",
+    });
     new CfnOutput(this, 'RuntimeRequiresMmdsV2', {
       value: mmds.getAttString('RequireMMDSV2'),
       description: 'Set by the RequireMmdsV2 custom resource after each runtime update',
@@ -567,22 +655,49 @@ export class AwsAskStack extends Stack {
     ];
   }
 
-  /** A Node 22 ARM64 function bundled by esbuild (no Docker), ESM, minified, the AWS SDK pinned and bundled. */
-  private functionProps(entry: string, handler: string, retention: RetentionDays, name: string, timeout: Duration) {
+  /**
+   * A function's log group, named from the stack name (functionLogGroupName) and deleted with the stack,
+   * and its execution role: Lambda may write to that log group and nowhere else (logs:CreateLogStream and
+   * logs:PutLogEvents on arn:…:log-group:<name>:*; the group exists, so no logs:CreateLogGroup). Not
+   * AWSLambdaBasicExecutionRole, which may write to every log group in the account.
+   */
+  private functionLogs(id: string, suffix: string, retention: RetentionDays): { logGroup: LogGroup; role: Role } {
+    const name = functionLogGroupName(this.stackName, suffix);
+    const logGroup = new LogGroup(this, `${id}Logs`, {
+      logGroupName: name,
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `aws-ask: execution role of a Lambda function that logs to ${name} only`,
+    });
+    logGroup.grantWrite(role);
+    return { logGroup, role };
+  }
+
+  /**
+   * A Node.js (NODE_MAJOR) ARM64 function bundled by esbuild (no Docker), ESM, minified, the AWS SDK
+   * pinned and bundled, with its own named log group and a role that may write to that group only.
+   */
+  private functionProps(o: FunctionOptions) {
+    const { logGroup, role } = this.functionLogs(o.id, o.logSuffix, o.retention);
     return {
-      entry: join(repoRoot, entry),
-      handler,
-      runtime: LambdaRuntime.NODEJS_22_X,
+      entry: join(repoRoot, o.entry),
+      handler: o.handler,
+      description: o.description,
+      runtime: LAMBDA_NODE_RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: name === 'Worker' ? 512 : 1024,
-      timeout,
+      memorySize: o.memorySize,
+      timeout: o.timeout,
       tracing: Tracing.ACTIVE,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       projectRoot: repoRoot,
-      logGroup: new LogGroup(this, `${name}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY }),
+      logGroup,
+      role,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: ESBUILD_TARGET,
         minify: true,
         sourceMap: false,
         bundleAwsSDK: true,
@@ -607,19 +722,15 @@ export class AwsAskStack extends Stack {
       {
         id: 'AwsSolutions-L1',
         reason:
-          'Node.js 22 is the runtime this project targets for its Lambdas and the AgentCore code package ' +
-          '(one runtime for all parts); moving to a newer one is a deliberate change.',
+          `Node.js ${NODE_MAJOR} is the runtime this project targets for its Lambdas and the AgentCore code ` +
+          'package (one runtime for all parts, NODE_MAJOR in common/defaults.ts); moving to a newer one is a ' +
+          'deliberate change.',
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
         reason:
           'The tool role is read-only by design: ReadOnlyAccess, minus an explicit Deny of the sensitive reads ' +
           '(common/policy/), capped again per session.',
-      },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          "The functions' log permissions: the AWS managed basic execution policy is the standard, minimal choice.",
       },
       {
         id: iam5('*'),

@@ -372,7 +372,8 @@ export function rolePrincipals(resolver: TemplateResolver): RolePrincipal[] {
 
 /**
  * The resource policy the template puts on an ARN, if any: bucket policies (on the bucket and its
- * objects), queue policies, secret resource policies, and a role's trust policy (for sts: actions).
+ * objects), queue policies, secret resource policies, a role's trust policy (for sts: actions), and the
+ * default key policy of a KMS key outside the template.
  */
 export function resourcePolicyFor(resolver: TemplateResolver, action: string, arn: string): PolicyDocument | undefined {
   const resources = Object.entries(resolver.template.Resources);
@@ -401,6 +402,19 @@ export function resourcePolicyFor(resolver: TemplateResolver, action: string, ar
       if (r.Type === 'AWS::SecretsManager::ResourcePolicy' && resolver.str(r.Properties?.SecretId) === arn)
         return doc(r, 'ResourcePolicy');
     return undefined;
+  }
+  if (/^arn:[^:]+:kms:[^:]*:\d{12}:key\//.test(arn)) {
+    // The stack makes no KMS key; the one its roles meet (a CDK bootstrap bucket's customer-managed key) is
+    // taken to have the default key policy, which leaves the decision to IAM policies
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). Without a key policy
+    // the simulator denies every KMS call, and a forbidden one would pass for that reason alone.
+    const root = `arn:${TEST_ENV.partition}:iam::${arn.split(':')[4]}:root`;
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+      ],
+    };
   }
   if (action.startsWith('sts:') && arn.includes(':role/')) {
     const role = resources.find(([id, r]) => r.Type === 'AWS::IAM::Role' && resolver.getAtt(id, 'Arn') === arn);

@@ -13,6 +13,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { NODE_MAJOR } from '../../common/defaults.ts';
 import { DEADLINE_MARGIN_MS, deadlineFrom, requireMmdsV2 } from '../../infra/mmds-handler.ts';
 import {
   AwsAskStack,
@@ -148,6 +149,18 @@ describe('two stacks in one account and region', () => {
     expect(await mayAssume(toolTrust(b), runtimeRoleArn(a))).toBe(false);
   });
 
+  it("their functions' log groups are named from their stack names, and none is the other's", () => {
+    const names = (t: DeployedTemplate) =>
+      Object.values(t.json.Resources)
+        .filter((r) => r.Type === 'AWS::Logs::LogGroup')
+        .map((r) => String(r.Properties?.LogGroupName));
+    expect(names(a).sort()).toEqual(
+      ['mmds', 'mmds-provider', 'receiver', 'worker'].map((suffix) => `/aws/lambda/aws-ask-${suffix}`),
+    );
+    expect(names(b).every((n) => n.startsWith('/aws/lambda/second-'))).toBe(true);
+    expect(names(b).filter((n) => names(a).includes(n))).toEqual([]);
+  });
+
   it("no statement of one stack names the other stack's runtime", () => {
     expect(JSON.stringify(a.json)).not.toMatch(/runtime\/second|runtimes\/second/);
     expect(JSON.stringify(b.json)).not.toMatch(/runtime\/aws_ask|runtimes\/aws_ask/);
@@ -240,7 +253,7 @@ describe('the first deploy: the MMDSv2 handler reads the code artifact', () => {
     expect(config.agentRuntimeArtifact).toMatchObject({
       codeConfiguration: {
         code: { s3: { bucket: `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`, prefix: expect.stringMatching(/\.zip$/) } },
-        runtime: 'NODE_22',
+        runtime: `NODE_${NODE_MAJOR}`,
         entryPoint: ['server.js'],
       },
     });

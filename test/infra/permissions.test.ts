@@ -21,6 +21,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  awsManagedPolicy,
   logicalIdOf,
   type RolePrincipal,
   referencedId,
@@ -98,6 +99,7 @@ const SESSION_ID = 'a'.repeat(64);
 const sessionPrefix = runtimeEnv.SESSION_PREFIX ?? 'sessions/';
 // where Strands' S3Storage keeps a session's latest snapshot: <prefix><session>/scopes/<scope>/<id>/snapshots/
 const sessionKey = `${sessionPrefix}${SESSION_ID}/scopes/agent/default/snapshots/snapshot_latest.json`;
+const runtimeLogGroup = `/aws/bedrock-agentcore/runtimes/${runtimeName}-DEFAULT`;
 const s3Object = (bucket: string, key: string) => `arn:${partition}:s3:::${bucket}/${key}`;
 const s3Bucket = (bucket: string) => `arn:${partition}:s3:::${bucket}`;
 const sessionObject = s3Object(sessionBucket, sessionKey);
@@ -115,7 +117,7 @@ function logGroupOf(fnId: string): { name: string; created: boolean } {
 function lambdaRuntimeCalls(fnId: string): Call[] {
   const group = logGroupOf(fnId);
   const groupArn = arn('logs', `log-group:${group.name}`);
-  const stream = `${groupArn}:log-stream:2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef`;
+  const stream = logStream(group.name);
   const tracing = (props(fnId).TracingConfig as { Mode?: string } | undefined)?.Mode === 'Active';
   return [
     ...(group.created ? calls(['logs:CreateLogGroup'], groupArn, 'Lambda creates the default log group') : []),
@@ -124,10 +126,55 @@ function lambdaRuntimeCalls(fnId: string): Call[] {
   ];
 }
 
+/**
+ * kms:Decrypt that S3 makes as the caller when the code package is under a customer-managed key
+ * (`cdk bootstrap --bootstrap-kms-key-id`), and the ones no role may make: the same key directly,
+ * through another service, or through S3 in another region.
+ */
+const codeKey = (r: string = region) => arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab', r);
+const via = (service: string, r: string = region) => ({
+  'kms:ViaService': `${service}.${r}.amazonaws.com`,
+  'kms:CallerAccount': account,
+});
+const decryptTheCodePackage = calls(['kms:Decrypt'], codeKey(), 'S3 decrypts the code package for it', via('s3'));
+const decryptOtherwise = [
+  ...calls(['kms:Decrypt'], codeKey(), 'decrypting directly'),
+  ...calls(['kms:Decrypt'], codeKey(), 'through another service', via('secretsmanager')),
+  ...calls(['kms:Decrypt'], codeKey('eu-west-1'), 'through S3 elsewhere', via('s3', 'eu-west-1')),
+];
+
+/** A log stream of a log group, named as Lambda names them. */
+const logStream = (group: string) =>
+  `${arn('logs', `log-group:${group}`)}:log-stream:2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef`;
+
+/**
+ * Log writes a function's role must not be able to make: to any log group but its own (the stack's other
+ * functions', its runtime's, one outside the stack), as AWSLambdaBasicExecutionRole would allow; and
+ * creating its own group, which the stack made (so nothing recreates it after the stack is deleted).
+ */
+function logWritesElsewhere(fnId: string): Call[] {
+  const own = logGroupOf(fnId);
+  const functions = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id]) => logGroupOf(id).name);
+  const others = [...new Set([...functions, '/aws/lambda/other-function', runtimeLogGroup])].filter(
+    (g) => g !== own.name,
+  );
+  return [
+    ...(own.created ? [] : calls(['logs:CreateLogGroup'], arn('logs', `log-group:${own.name}`), 'the stack made it')),
+    ...others.flatMap((g) => [
+      ...calls(['logs:CreateLogStream', 'logs:PutLogEvents'], logStream(g), 'only its own log group'),
+      ...calls(['logs:CreateLogGroup'], arn('logs', `log-group:${g}`), 'no log groups of its own'),
+    ]),
+  ];
+}
+
 /** Calls no principal of this stack may make (beyond its own list), with its own role and log group. */
 function forbiddenForEveryone(p: RolePrincipal, fnId?: string): Call[] {
   const group = fnId ? logGroupOf(fnId).name : undefined;
   return [
+    ...(fnId ? logWritesElsewhere(fnId) : []),
+    ...decryptOtherwise,
     ...calls(['iam:CreateRole'], `arn:${partition}:iam::${account}:role/made-up`, 'no IAM writes'),
     ...calls(['iam:PutRolePolicy', 'iam:AttachRolePolicy'], p.roleArn, 'no granting itself more'),
     ...calls(['iam:UpdateAssumeRolePolicy', 'iam:PassRole'], toolRoleArn, 'the tool role is the runtime’s only'),
@@ -201,7 +248,7 @@ function modelCalls(): Call[] {
 }
 
 const runtimeRoleId = must(referencedId(props(runtimeId).RoleArn), "runtime's RoleArn in the template");
-const runtimeLogs = arn('logs', `log-group:/aws/bedrock-agentcore/runtimes/${runtimeName}-DEFAULT`);
+const runtimeLogs = arn('logs', `log-group:${runtimeLogGroup}`);
 const otherRuntimeLogs = arn(
   'logs',
   `log-group:/aws/bedrock-agentcore/runtimes/${OTHER.runtime.split('/')[1]}-DEFAULT`,
@@ -297,6 +344,7 @@ const contracts: Contract[] = [
         's3:prefix': `${sessionPrefix}${SESSION_ID}/`,
       }),
       ...calls(['logs:CreateLogGroup'], runtimeLogs, 'the runtime’s log group'),
+      ...decryptTheCodePackage,
       ...calls(['logs:CreateLogStream', 'logs:PutLogEvents'], `${runtimeLogs}:log-stream:runtime-logs`, 'its logs'),
     ],
     forbidden: [
@@ -376,6 +424,7 @@ const contracts: Contract[] = [
             'UpdateAgentRuntime reads the code package with the caller’s credentials',
           )
         : []),
+      ...(artifact ? decryptTheCodePackage : []),
       ...lambdaRuntimeCalls(mmdsHandlerFn),
     ],
     forbidden: [
@@ -485,6 +534,22 @@ describe('the contract catches the grants issue 11 reported', () => {
     const flagged = failures.join('\n');
     for (const a of ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'])
       expect(flagged).toContain(`${a} on ${tableArn}`);
+  });
+
+  it('flags AWSLambdaBasicExecutionRole on a function role (log writes to every log group)', async () => {
+    for (const label of ['receiver', 'worker', 'RequireMmdsV2 handler', 'RequireMmdsV2 provider']) {
+      const c = contracts.find((x) => x.label.startsWith(label))!;
+      const p = principal(c.role);
+      const basic = awsManagedPolicy('arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole');
+      const failures = await notDenied(
+        resolver,
+        { ...p, identityPolicies: [...p.identityPolicies, basic] },
+        c.forbidden,
+      );
+      const flagged = failures.join('\n');
+      expect(flagged, label).toContain(`logs:PutLogEvents on ${logStream('/aws/lambda/other-function')}`);
+      expect(flagged, label).toContain(`logs:CreateLogStream on ${logStream(runtimeLogGroup)}`);
+    }
   });
 
   it('flags a RequireMmdsV2 handler role that cannot read the code package', async () => {

@@ -13,9 +13,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestUrlFromOutputs } from '../../bot/manifest.ts';
+import { NODE_MAJOR } from '../../common/defaults.ts';
 import { decideIamAction, SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
 import { stackPropsFromContext } from '../../infra/context.ts';
-import { AwsAskStack } from '../../infra/stack.ts';
+import {
+  AwsAskStack,
+  FUNCTION_MEMORY_MB,
+  functionLogGroupName,
+  LOG_GROUP_SUFFIXES,
+  WORKER_MEMORY_MB,
+} from '../../infra/stack.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEV = 'arn:aws:iam::123456789012:role/developer';
@@ -86,11 +93,11 @@ describe('the tool role', () => {
 });
 
 describe('the AgentCore runtime', () => {
-  it('runs the Node 22 code package with the tool role, model, bucket and regions in its environment', () => {
+  it('runs the Node.js code package with the tool role, model, bucket and regions in its environment', () => {
     t.hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
       AgentRuntimeName: 'AwsAskTest',
       RoleArn: { 'Fn::GetAtt': [logicalId(stack, stack.runtimeRole as never), 'Arn'] },
-      AgentRuntimeArtifact: { CodeConfiguration: { Runtime: 'NODE_22', EntryPoint: ['server.js'] } },
+      AgentRuntimeArtifact: { CodeConfiguration: { Runtime: `NODE_${NODE_MAJOR}`, EntryPoint: ['server.js'] } },
       EnvironmentVariables: {
         MODEL_ID: 'global.anthropic.claude-sonnet-4-6',
         TOOL_ROLE_ARN: { 'Fn::GetAtt': [logicalId(stack, stack.toolRole.role as never), 'Arn'] },
@@ -208,10 +215,10 @@ describe('the Slack side', () => {
       },
     ];
 
-  it('the receiver: Node 22 on ARM64, behind a Function URL; it can only send to the queue and read its secret', () => {
+  it('the receiver: Node.js on ARM64, behind a Function URL; it can only send to the queue and read its secret', () => {
     const [, receiver] = fn('Receiver');
     expect(receiver.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: `nodejs${NODE_MAJOR}.x`,
       Architectures: ['arm64'],
       Handler: 'index.receiverHandler',
       TracingConfig: { Mode: 'Active' },
@@ -224,6 +231,8 @@ describe('the Slack side', () => {
     t.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     const actions = new Set(statementsOf(receiver.Properties.Role['Fn::GetAtt'][0]!).flatMap((s) => asList(s.Action)));
     expect([...actions].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
       'sqs:GetQueueAttributes',
@@ -247,7 +256,7 @@ describe('the Slack side', () => {
       ),
     );
     const services = new Set(statements.flatMap((s) => asList(s.Action)).map((a) => a.split(':')[0]));
-    expect([...services].sort()).toEqual(['bedrock-agentcore', 'dynamodb', 'secretsmanager', 'sqs', 'xray']);
+    expect([...services].sort()).toEqual(['bedrock-agentcore', 'dynamodb', 'logs', 'secretsmanager', 'sqs', 'xray']);
     // Powertools idempotency reads and writes single items: no Scan, BatchWrite, Query or stream reads
     expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:GetItem',
@@ -304,8 +313,10 @@ describe('the Slack side', () => {
     });
   });
 
-  it('outputs the Slack request URL, the runtime ARN, the tool role and the secret to fill', () => {
+  it('outputs the Slack request URL, the runtime ARN, the tool role, the secret to fill and the log groups', () => {
     for (const o of [
+      'ReceiverLogGroup',
+      'WorkerLogGroup',
       'SlackRequestUrl',
       'RuntimeArn',
       'RuntimeName',
@@ -315,6 +326,77 @@ describe('the Slack side', () => {
       'RuntimeRequiresMmdsV2',
     ])
       t.hasOutput(o, {});
+  });
+});
+
+describe('state that outlives a deploy', () => {
+  it('the session bucket is kept on stack deletion and replacement, but not when its creation rolls back', () => {
+    const buckets = t.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toEqual([logicalId(stack, stack.sessionBucket)]);
+    // RETAIN_ON_UPDATE_OR_DELETE: a failed first deploy leaves no bucket behind
+    t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe("the functions' logs, memory and roles", () => {
+  type Fn = { Properties: { LoggingConfig?: { LogGroup?: { Ref: string } }; Role: { 'Fn::GetAtt': string[] } } };
+  const functions = () => Object.entries(t.findResources('AWS::Lambda::Function')) as [string, Fn][];
+  const logGroupName = (fn: Fn) => {
+    const id = fn.Properties.LoggingConfig?.LogGroup?.Ref ?? '';
+    return (t.toJSON().Resources[id] as { Properties?: { LogGroupName?: string } } | undefined)?.Properties
+      ?.LogGroupName;
+  };
+
+  it('each function logs to its own log group, named from the stack name, and outputs the two to read', () => {
+    const names = Object.fromEntries(functions().map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), logGroupName(fn)]));
+    const name = (suffix: string) => functionLogGroupName('AwsAskTest', suffix);
+    expect(names).toEqual({
+      Receiver: name(LOG_GROUP_SUFFIXES.receiver),
+      Worker: name(LOG_GROUP_SUFFIXES.worker),
+      RequireMmdsV2Handler: name(LOG_GROUP_SUFFIXES.mmds),
+      RequireMmdsV2ProviderframeworkonEvent: name(LOG_GROUP_SUFFIXES.mmdsProvider),
+    });
+    expect(name('receiver')).toBe('/aws/lambda/AwsAskTest-receiver');
+    t.hasOutput('ReceiverLogGroup', { Value: '/aws/lambda/AwsAskTest-receiver' });
+    t.hasOutput('WorkerLogGroup', { Value: '/aws/lambda/AwsAskTest-worker' });
+  });
+
+  it("no two stacks' log group names meet: no '-<suffix>' ends with another (stack names are unique)", () => {
+    // <stack a>-<x> = <stack b>-<y> with x ≠ y needs "-x" to end with "-y" or the other way round
+    expect(functionLogGroupName('a-b', 'c')).toBe('/aws/lambda/a-b-c');
+    const suffixes = Object.values(LOG_GROUP_SUFFIXES).map((s) => `-${s}`);
+    for (const a of suffixes) for (const b of suffixes) if (a !== b) expect(a.endsWith(b), `${a} / ${b}`).toBe(false);
+  });
+
+  it('each role writes to its own log group only; no AWS managed policy (AWSLambdaBasicExecutionRole)', () => {
+    const roles = t.toJSON().Resources as Record<string, { Properties?: { ManagedPolicyArns?: unknown } }>;
+    for (const [id, fn] of functions()) {
+      const role = fn.Properties.Role['Fn::GetAtt'][0]!;
+      expect(roles[role]?.Properties?.ManagedPolicyArns, id).toBeUndefined();
+      const logs = statementsOf(role).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+      expect(logs, id).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig?.LogGroup?.Ref, 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('memory is an explicit option: the worker 512 MB, the receiver and the MMDSv2 handler 1024 MB', () => {
+    const memory = Object.fromEntries(
+      functions().map(([id, fn]) => [
+        id.replace(/[0-9A-F]{8}$/, ''),
+        (fn.Properties as { MemorySize?: number }).MemorySize,
+      ]),
+    );
+    expect([WORKER_MEMORY_MB, FUNCTION_MEMORY_MB]).toEqual([512, 1024]);
+    expect(memory).toMatchObject({
+      Worker: WORKER_MEMORY_MB,
+      Receiver: FUNCTION_MEMORY_MB,
+      RequireMmdsV2Handler: FUNCTION_MEMORY_MB,
+    });
   });
 });
 
