@@ -520,6 +520,8 @@ export class AwsAskStack extends Stack {
       ...(props.allowedTeamIds?.length ? { ALLOWED_TEAM_IDS: props.allowedTeamIds.join(',') } : {}),
       ...(props.allowedChannelIds?.length ? { ALLOWED_CHANNEL_IDS: props.allowedChannelIds.join(',') } : {}),
       ...(props.allowedUserIds?.length ? { ALLOWED_USER_IDS: props.allowedUserIds.join(',') } : {}),
+      // the Home tab says which regions the agent looks in
+      ...(regions ? { AWS_ASK_REGIONS: regions } : {}),
     };
 
     const receiverConcurrency = props.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY;

@@ -1,4 +1,8 @@
-
+/**
+ * A Socket Mode bot for the Home tab and follow-up tests: the real createBot (every listener of
+ * bot/listeners/index.ts, as in production) against the fronted fake Slack (home-follow-slack.ts),
+ * recording every dispatched job and answering it with a small echo agent.
+ */
 import { allowlistPolicy } from '../../bot/access.ts';
 import type { AgentClient } from '../../bot/agent-client.ts';
 import { type Bot, createBot } from '../../bot/app.ts';

@@ -227,6 +227,8 @@ describe('the Slack side', () => {
     expect(receiver.Properties.Environment.Variables).toMatchObject({
       ALLOWED_CHANNEL_IDS: 'C0OPS',
       QUEUE_URL: { Ref: expect.stringMatching(/^JobQueue/) },
+      // shown on the Home tab
+      AWS_ASK_REGIONS: 'eu-west-1,us-east-1',
     });
     t.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     const actions = new Set(statementsOf(receiver.Properties.Role['Fn::GetAtt'][0]!).flatMap((s) => asList(s.Action)));
