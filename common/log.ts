@@ -28,8 +28,12 @@ interface AwsErrorLike {
   readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
 }
 
-/** An error as a log field: name and message, and for AWS errors the code, status and request id. */
-function errorFields(v: unknown): unknown {
+/**
+ * An error as a log field: name and message, for AWS errors the code, status and request id, and the
+ * same for what caused it (libraries wrap SDK errors: Strands' SessionError carries the S3 error as
+ * its `cause`), a few levels deep.
+ */
+function errorFields(v: unknown, depth = 0): unknown {
   if (!(v instanceof Error)) return v;
   const aws = v as Error & AwsErrorLike;
   const code = typeof aws.Code === 'string' ? aws.Code : typeof aws.code === 'string' ? aws.code : undefined;
@@ -40,6 +44,7 @@ function errorFields(v: unknown): unknown {
     ...(typeof aws.$fault === 'string' ? { fault: aws.$fault } : {}),
     ...(aws.$metadata?.httpStatusCode ? { httpStatus: aws.$metadata.httpStatusCode } : {}),
     ...(aws.$metadata?.requestId ? { requestId: aws.$metadata.requestId } : {}),
+    ...(v.cause instanceof Error && depth < 3 ? { cause: errorFields(v.cause, depth + 1) } : {}),
   };
 }
 

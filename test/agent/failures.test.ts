@@ -3,6 +3,7 @@
  * is a model failure (not "cancelled"); only the caller going away is a cancellation. Logged errors
  * carry the AWS error code. Conversations are stored under `sessions/<id>/`, with one slash.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BedrockModel, ConstantBackoff, DefaultModelRetryStrategy } from '@strands-agents/sdk';
@@ -112,6 +113,32 @@ describe('failures as the asker sees them', () => {
 });
 
 describe('the session store', () => {
+  it('a refused S3 read of the conversation is logged with the AWS error code, status and request id', async () => {
+    // S3 on the wire, refusing every request as a bucket policy or missing permission would
+    const s3Deny = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/xml', 'x-amz-request-id': 'DENYREQ1' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>' +
+          '<Message>Access Denied</Message><RequestId>DENYREQ1</RequestId></Error>',
+      );
+    });
+    await new Promise<void>((ok) => s3Deny.listen(0, '127.0.0.1', ok));
+    const port = (s3Deny.address() as { port: number }).port;
+    const s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: REGION, forcePathStyle: true });
+    const { svc, logs } = service(() => new ScriptedModel([{ text: 'ok' }]), {
+      sessionStore: { bucket: 'aws-ask-denied', prefix: 'sessions/', s3Client: s3 },
+    });
+    const events = await collect(svc.invoke(sessionId(4), { prompt: 'hello' }));
+    expect(events.at(-1)).toMatchObject({ type: 'error' });
+    const failed = logs.find((l) => l.msg === 'invocation failed') as { error?: Record<string, unknown> } | undefined;
+    expect(JSON.stringify(failed?.error)).toMatch(/"code":"AccessDenied"/);
+    expect(JSON.stringify(failed?.error)).toMatch(/"httpStatus":403/);
+    expect(JSON.stringify(failed?.error)).toMatch(/"requestId":"DENYREQ1"/);
+    await svc.close(1_000);
+    await new Promise<void>((ok) => s3Deny.close(() => ok()));
+  });
+
   it('keeps conversations under sessions/<id>/ (one slash), as the runtime role allows', async () => {
     const s3 = new S3Client({ endpoint: inject('motoUrl'), region: REGION, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'aws-ask-keys-test' }));
