@@ -7,18 +7,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { receiverHandler } from '../../bot/lambda/receiver.ts';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_MODEL_ID } from '../../common/defaults.ts';
 import { motoConfig } from '../helpers/aws.ts';
+import { useDoctorWorld } from '../helpers/doctor-suite.ts';
 import { startDoctorCloudFormation } from '../services/doctor-cloudformation.ts';
 import { emptyDir, runInProcess, withEnv } from '../services/doctor-run.ts';
-import { type DoctorWorld, NOBODY, startDoctorWorld } from '../services/doctor-world.ts';
+import { type DoctorWorld, NOBODY } from '../services/doctor-world.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from '../services/fake-slack.ts';
 
 const REGION = 'ca-west-1';
 let world: DoctorWorld;
-const saved = { ...process.env };
 const FILLED = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET };
 
 const doctor = (...args: string[]) => runInProcess(['--stack', world.stackName, '--after', ...args]);
@@ -34,19 +33,8 @@ function projectWith(context: Record<string, unknown>): string {
 const failing = (run: Awaited<ReturnType<typeof doctor>>) =>
   run.report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
 
-beforeAll(async () => {
-  world = await startDoctorWorld(
-    inject('motoUrl'),
-    { region: REGION, stackName: 'aws-ask-doctor-b', roleName: 'aws-ask-doctor-tool-b' },
-    receiverHandler,
-  );
-  Object.assign(process.env, world.env, { SLACK_SECRET_ID: world.secretArn, QUEUE_URL: 'unused-by-url-verification' });
-});
-
-afterAll(async () => {
-  await world.close();
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+useDoctorWorld({ region: REGION, stackName: 'aws-ask-doctor-b', roleName: 'aws-ask-doctor-tool-b' }, (w) => {
+  world = w;
 });
 
 describe('the Slack secret and bot token', () => {

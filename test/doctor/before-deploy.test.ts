@@ -8,20 +8,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { receiverHandler } from '../../bot/lambda/receiver.ts';
+import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_MODEL_ID, DEFAULT_RECEIVER_RESERVED_CONCURRENCY } from '../../common/defaults.ts';
 import { WRITES } from '../../doctor/checks/tool-role.ts';
 import { motoConfig } from '../helpers/aws.ts';
+import { useDoctorWorld } from '../helpers/doctor-suite.ts';
 import { DEFAULT_CONCURRENT_EXECUTIONS } from '../services/doctor-lambda-settings.ts';
 import { startRefusingService } from '../services/doctor-refusing.ts';
 import { emptyDir, runInProcess, withEnv } from '../services/doctor-run.ts';
-import { type DoctorWorld, NOBODY, startDoctorWorld } from '../services/doctor-world.ts';
+import { type DoctorWorld, NOBODY } from '../services/doctor-world.ts';
 import { BOT_TOKEN } from '../services/fake-slack.ts';
 
 const REGION = 'eu-south-2';
 let world: DoctorWorld;
-const saved = { ...process.env };
 
 /** The doctor on this suite's stack. */
 const doctor = (...args: string[]) => runInProcess(['--stack', world.stackName, ...args]);
@@ -45,20 +44,8 @@ const USE_CASE_MISSING =
   'Model use case details have not been submitted for this account. Fill out the Anthropic use case details form ' +
   'before using the model. If you have already filled out the form, try again in 15 minutes.';
 
-beforeAll(async () => {
-  world = await startDoctorWorld(
-    inject('motoUrl'),
-    { region: REGION, stackName: 'aws-ask-doctor-a', roleName: 'aws-ask-doctor-tool-a' },
-    receiverHandler,
-  );
-  // the doctor and the receiver behind the Function URL both read process.env
-  Object.assign(process.env, world.env, { SLACK_SECRET_ID: world.secretArn, QUEUE_URL: 'unused-by-url-verification' });
-});
-
-afterAll(async () => {
-  await world.close();
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+useDoctorWorld({ region: REGION, stackName: 'aws-ask-doctor-a', roleName: 'aws-ask-doctor-tool-a' }, (w) => {
+  world = w;
 });
 
 describe('npm run doctor, all green', () => {
