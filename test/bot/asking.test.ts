@@ -9,33 +9,17 @@
  *   (https://api.slack.com/reference/surfaces/formatting#escaping).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentClient } from '../../bot/agent-client.ts';
-import { type DevBot, startDevBot } from '../../bot/socket.ts';
-import { silentLogger } from '../../common/log.ts';
-import type { AgentEvent } from '../../common/protocol.ts';
-import { APP_TOKEN, BOT_TOKEN, FakeSlack, TEAM_ID } from '../services/fake-slack.ts';
+import type { DevBot } from '../../bot/socket.ts';
+import { answeringAgent, startDevBotOn } from '../helpers/dev-bot.ts';
+import { FakeSlack, TEAM_ID } from '../services/fake-slack.ts';
 
 let slack: FakeSlack;
 let dev: DevBot | undefined;
 const prompts: string[] = [];
 
-const agent: AgentClient = {
-  async *invoke(_sid, req): AsyncGenerator<AgentEvent> {
-    prompts.push(req.prompt);
-    yield { type: 'text', text: 'Answered.' };
-    const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
-    yield { type: 'done', usage, toolCalls: [], durationMs: 1 };
-  },
-};
-
 async function start(): Promise<void> {
   slack = await FakeSlack.start();
-  dev = await startDevBot(
-    { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: slack.apiUrl },
-    silentLogger,
-    agent,
-  );
-  await slack.connected();
+  dev = await startDevBotOn(slack, answeringAgent(prompts));
   prompts.length = 0;
 }
 

@@ -4,32 +4,17 @@
  * is cut at a word; a channel thread gets none. Over Socket Mode, the real Bolt app against the fake Slack.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentClient } from '../../bot/agent-client.ts';
 import { MAX_TITLE_CHARS, threadTitle } from '../../bot/format.ts';
-import { type DevBot, startDevBot } from '../../bot/socket.ts';
-import { silentLogger } from '../../common/log.ts';
-import type { AgentEvent } from '../../common/protocol.ts';
-import { APP_TOKEN, BOT_TOKEN, FakeSlack } from '../services/fake-slack.ts';
+import type { DevBot } from '../../bot/socket.ts';
+import { answeringAgent, startDevBotOn } from '../helpers/dev-bot.ts';
+import { FakeSlack } from '../services/fake-slack.ts';
 
 let slack: FakeSlack;
 let dev: DevBot | undefined;
 
-const agent: AgentClient = {
-  async *invoke(): AsyncGenerator<AgentEvent> {
-    yield { type: 'text', text: 'Answered.' };
-    const usage = { inputTokens: 1, outputTokens: 1, totalTokens: 2 };
-    yield { type: 'done', usage, toolCalls: [], durationMs: 1 };
-  },
-};
-
 async function start(): Promise<void> {
   slack = await FakeSlack.start();
-  dev = await startDevBot(
-    { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: slack.apiUrl },
-    silentLogger,
-    agent,
-  );
-  await slack.connected();
+  dev = await startDevBotOn(slack, answeringAgent());
 }
 
 /** Waits for the `n`th finished answer in a thread. */
