@@ -16,7 +16,7 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, SQSClient, type Message as SqsMessage } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context, SQSEvent } from 'aws-lambda';
 import { buildSync } from 'esbuild';
 import { PinnedCredentials } from '../agent/credentials.ts';
@@ -28,7 +28,7 @@ import { invokeSse, sessionId, startHarness } from '../test/helpers/agent-harnes
 import { motoConfig } from '../test/helpers/aws.ts';
 import { seedFunctionResources, seedRoles } from '../test/helpers/seed.ts';
 import { commandBody, functionUrlEvent, mentionBody } from '../test/helpers/slack-requests.ts';
-import { sqsRecord } from '../test/helpers/sqs.ts';
+import { receiveJobs, sqsRecord } from '../test/helpers/sqs.ts';
 import { instancesIn, runTool } from '../test/helpers/tools.ts';
 import { startAgentCoreShim } from '../test/services/agentcore-shim.ts';
 import { lastToolResults, startFakeBedrock } from '../test/services/fake-bedrock.ts';
@@ -372,16 +372,7 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
     const ts = `${1_940_000_000 + i}.000100`;
     const at = Date.now();
     await receiverHandler(mentionEvent('one question', ts), context);
-    const r = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 1,
-        AttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-        WaitTimeSeconds: 1,
-      }),
-    );
-    const m = r.Messages![0]!;
+    const [m] = (await receiveJobs(sqs, queueUrl, { waitSeconds: 1 })) as [SqsMessage];
     await workerHandler({ Records: [sqsRecord(m)] } as SQSEvent, context);
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
     const first = slack.calls.find(
@@ -409,15 +400,7 @@ async function throughput(moto: MotoServer, toolRoleArn: string): Promise<void> 
   let idle = 0;
   const worker = async () => {
     while (idle < 20) {
-      const r = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 1,
-          AttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-        }),
-      );
-      const m = r.Messages?.[0];
+      const [m] = await receiveJobs(sqs, queueUrl);
       if (!m) {
         idle++;
         await new Promise((res) => setTimeout(res, 50));

@@ -11,7 +11,6 @@ import {
   DeleteMessageCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
-  ReceiveMessageCommand,
   SQSClient,
   type Message as SqsMessage,
 } from '@aws-sdk/client-sqs';
@@ -22,7 +21,7 @@ import { type Harness, instanceCounter, startHarness } from '../helpers/agent-ha
 import { motoConfig } from '../helpers/aws.ts';
 import { seedFunctionResources, seedInstances, seedRoles } from '../helpers/seed.ts';
 import { functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
-import { drainQueue, sqsRecord } from '../helpers/sqs.ts';
+import { drainQueue, receiveJobs, sqsRecord } from '../helpers/sqs.ts';
 import { type AgentCoreShim, startAgentCoreShim } from '../services/agentcore-shim.ts';
 import {
   BOT_TOKEN,
@@ -74,18 +73,7 @@ async function queued(url = queueUrl): Promise<number> {
   );
 }
 
-async function receive(url = queueUrl): Promise<SqsMessage[]> {
-  const r = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: url,
-      MaxNumberOfMessages: 10,
-      AttributeNames: ['All'],
-      MessageSystemAttributeNames: ['All'],
-      VisibilityTimeout: 30,
-    }),
-  );
-  return r.Messages ?? [];
-}
+const receive = (url = queueUrl): Promise<SqsMessage[]> => receiveJobs(sqs, url, { max: 10, visibilityTimeout: 30 });
 
 const toRecord = (m: SqsMessage): SQSRecord => sqsRecord(m, REGION);
 
@@ -459,15 +447,7 @@ describe('workerHandler', () => {
       slack.inject({ method: 'chat.startStream', error: 'fatal_error', times: 1 });
       slack.inject({ method: 'chat.postMessage', error: 'fatal_error', times: 2 });
       // taken as Lambda takes it: invisible for the queue's visibility timeout (an hour here)
-      const first = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['All'],
-          MessageSystemAttributeNames: ['All'],
-          VisibilityTimeout: 3600,
-        }),
-      );
-      const m = first.Messages?.[0];
+      const [m] = await receiveJobs(sqs, queueUrl, { visibilityTimeout: 3600 });
       expect(m).toBeDefined();
       const r = await runWorker([m!]);
       expect(r.batchItemFailures).toHaveLength(1);

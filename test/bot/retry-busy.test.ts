@@ -9,7 +9,8 @@ import type { AnswerJob } from '../../bot/job.ts';
 import { runJob } from '../../bot/job.ts';
 import { silentLogger } from '../../common/log.ts';
 import type { AgentEvent } from '../../common/protocol.ts';
-import { BOT_TOKEN, FakeSlack, TEAM_ID } from '../services/fake-slack.ts';
+import { mentionJob } from '../helpers/slack-requests.ts';
+import { BOT_TOKEN, FakeSlack } from '../services/fake-slack.ts';
 
 let slack: FakeSlack;
 const busy: AgentClient = {
@@ -23,17 +24,7 @@ const busy: AgentClient = {
     };
   },
 };
-const job = (ts: string): AnswerJob => ({
-  surface: 'mention',
-  teamId: TEAM_ID,
-  channelId: 'C0OPS',
-  threadTs: ts,
-  userId: 'U0ALICE',
-  isDm: false,
-  question: 'what runs?',
-  dedupeKey: `Ev${ts}`,
-  receivedAt: Date.now(),
-});
+const job = (ts: string): AnswerJob => mentionJob(ts);
 
 beforeAll(async () => {
   slack = await FakeSlack.start();

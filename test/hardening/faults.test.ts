@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Message } from '@strands-agents/sdk';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,10 +21,11 @@ import type { AgentEvent } from '../../common/protocol.ts';
 import { type Harness, invokeSse, sessionId, startHarness } from '../helpers/agent-harness.ts';
 import { motoConfig } from '../helpers/aws.ts';
 import { seedFunctionResources, seedInstances, seedRoles } from '../helpers/seed.ts';
-import { sqsRecord } from '../helpers/sqs.ts';
+import { mentionJob } from '../helpers/slack-requests.ts';
+import { receiveJobs, sqsRecord } from '../helpers/sqs.ts';
 import { runTool } from '../helpers/tools.ts';
 import { type AgentCoreShim, startAgentCoreShim } from '../services/agentcore-shim.ts';
-import { APP_TOKEN, BOT_TOKEN, FakeSlack, SIGNING_SECRET, TEAM_ID } from '../services/fake-slack.ts';
+import { APP_TOKEN, BOT_TOKEN, FakeSlack, SIGNING_SECRET } from '../services/fake-slack.ts';
 import { freePort, type MotoServer, startMoto } from '../services/moto.ts';
 import { awaitingAnswer, ScriptedModel, toolResultTexts } from '../services/scripted-model.ts';
 
@@ -222,17 +223,7 @@ describe('a worker that dies mid-answer', () => {
     };
     try {
       const ts = '1870000000.000100';
-      const job = {
-        surface: 'mention',
-        teamId: TEAM_ID,
-        channelId: 'C0OPS',
-        threadTs: ts,
-        userId: 'U0ALICE',
-        isDm: false,
-        question: 'what runs?',
-        dedupeKey: 'EvCrash',
-        receivedAt: Date.now(),
-      };
+      const job = mentionJob(ts, { dedupeKey: 'EvCrash' });
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
@@ -243,15 +234,7 @@ describe('a worker that dies mid-answer', () => {
       );
       const receive = async () => {
         for (let i = 0; i < 50; i++) {
-          const r = await sqs.send(
-            new ReceiveMessageCommand({
-              QueueUrl: queueUrl,
-              MaxNumberOfMessages: 1,
-              AttributeNames: ['All'],
-              MessageSystemAttributeNames: ['All'],
-            }),
-          );
-          const m = r.Messages?.[0];
+          const [m] = await receiveJobs(sqs, queueUrl);
           if (m) return sqsRecord(m, REGION, 'crash.fifo');
           await new Promise((res) => setTimeout(res, 200));
         }

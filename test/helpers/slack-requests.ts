@@ -1,5 +1,6 @@
 /** What Slack sends the receiver Lambda through its Function URL: events and commands, signed or not. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { AnswerJob } from '../../bot/job.ts';
 import { BOT_USER_ID, signedHeaders, TEAM_ID } from '../services/fake-slack.ts';
 
 export interface UrlEventOptions {
@@ -67,3 +68,17 @@ export function commandBody(o: {
     trigger_id: o.triggerId,
   }).toString();
 }
+
+/** The queued job of a mention in C0OPS by U0ALICE, answered in thread `ts` (override any field). */
+export const mentionJob = (ts: string, o: Partial<AnswerJob> = {}): AnswerJob => ({
+  surface: 'mention',
+  teamId: TEAM_ID,
+  channelId: 'C0OPS',
+  threadTs: ts,
+  userId: 'U0ALICE',
+  isDm: false,
+  question: 'what runs?',
+  dedupeKey: `Ev${ts}`,
+  receivedAt: Date.now(),
+  ...o,
+});

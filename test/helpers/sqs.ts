@@ -31,3 +31,25 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<stri
     }
   }
 }
+
+/**
+ * Takes up to `max` messages as Lambda's SQS poller does (every attribute, the receive count among
+ * them); `visibilityTimeout`/`waitSeconds` when the test needs them.
+ */
+export async function receiveJobs(
+  sqs: SQSClient,
+  queueUrl: string,
+  o: { max?: number; visibilityTimeout?: number; waitSeconds?: number } = {},
+): Promise<Message[]> {
+  const r = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: o.max ?? 1,
+      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+      ...(o.visibilityTimeout !== undefined ? { VisibilityTimeout: o.visibilityTimeout } : {}),
+      ...(o.waitSeconds !== undefined ? { WaitTimeSeconds: o.waitSeconds } : {}),
+    }),
+  );
+  return r.Messages ?? [];
+}
