@@ -9,6 +9,7 @@ import { findService, type SdkModule, type ServiceInfo, SUPPORTED_SERVICE_NAMES 
 import { type Decision, iamActionFor } from '../../common/policy/index.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
 import { inputShape, listOperations, nearestNames, resolveOperation } from '../aws/operations.ts';
+import { checkArnRegions } from './arn-regions.ts';
 import { type CallCredentials, ClientCache } from './client-cache.ts';
 import { expectedParameters, explainError } from './explain-error.ts';
 import { countItems, toPlain } from './output.ts';
@@ -93,6 +94,15 @@ export class AwsCaller {
         service: service.name,
         operation: req.operation,
         errorCode: 'RegionNotAllowed',
+        refused: true,
+      });
+    }
+    const arnRefusal = checkArnRegions(service.name, req.region, req.parameters, allowed);
+    if (arnRefusal) {
+      return fail(arnRefusal.text, {
+        service: service.name,
+        operation: req.operation,
+        errorCode: arnRefusal.code,
         refused: true,
       });
     }
