@@ -1,6 +1,7 @@
 /** SDK clients shared between calls, one per service, region and credentials, least recently used dropped. */
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { SdkModule, ServiceInfo } from '../../common/aws-services.ts';
+import { ROUTES_BY_ARN_REGION } from './arn-regions.ts';
 
 export interface CallCredentials {
   /** Cache key: calls with the same key share SDK clients. */
@@ -13,6 +14,20 @@ export interface CallCredentials {
 export interface SdkClient {
   send(command: unknown): Promise<Record<string, unknown>>;
   destroy(): void;
+}
+
+/**
+ * Client options that keep a call in the region it names: the S3 client neither follows a bucket's
+ * redirect to another region nor sends a request to an ARN's region (`useArnRegion`, whose default
+ * comes from AWS_S3_USE_ARN_REGION or the config file and otherwise follows the ARN) nor to a
+ * multi-Region access point. A bucket elsewhere comes back as an error naming its region
+ * (explain-error.ts), and ARNs are checked before the call (arn-regions.ts).
+ */
+export function regionPinning(service: string): Record<string, boolean> {
+  if (service === 's3') {
+    return { followRegionRedirects: false, useArnRegion: false, disableMultiregionAccessPoints: true };
+  }
+  return ROUTES_BY_ARN_REGION.has(service) ? { useArnRegion: false } : {};
 }
 
 /** An LRU of SDK clients; clients pushed out, and all on close(), are destroyed (sockets released). */
@@ -41,7 +56,7 @@ export class ClientCache {
       maxAttempts: 3,
       customUserAgent: 'aws-ask',
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-      ...(service.name === 's3' ? { followRegionRedirects: true } : {}),
+      ...regionPinning(service.name),
     });
     this.clients.set(key, client);
     while (this.clients.size > this.maxClients) {
