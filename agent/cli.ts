@@ -8,11 +8,20 @@ import { createLogger, silentLogger } from '../common/log.ts';
  *
  *   ask [--json] [--profile NAME] [--region REGION] QUESTION   answer a question in the terminal
  *   policy check [--json] [ACTION ...]   allowed or refused, and why, for each action (stdin if none)
- *   policy statements                    the IAM Deny statements the role and session carry
+ *   policy statements                    the IAM policies (allow and deny) the role and session carry
  */
 import { isMain } from '../common/main.ts';
-import { type Decision, decideAnySpelling, denyStatements, sessionPolicyDocument } from '../common/policy/index.ts';
+import {
+  DENY_ACTIONS_SETTING,
+  type Decision,
+  decideAnySpelling,
+  MANAGED_POLICY_MAX_CHARS,
+  policySize,
+  readDenyActions,
+  readOnlyDocuments,
+} from '../common/policy/index.ts';
 import type { InvocationResponse, ToolCallStart, ToolCallSummary } from '../common/protocol.ts';
+import { SettingsReader } from '../common/settings.ts';
 import { type AgentServiceFromEnv, agentServiceFromEnv } from './service/from-env.ts';
 
 const USAGE = `Usage:
@@ -24,9 +33,10 @@ const USAGE = `Usage:
   npm run policy -- check [--json] [ACTION ...]
       ACTION is service:Operation in IAM spelling (s3:ListAllMyBuckets) or SDK/boto3 spelling
       (s3:ListBuckets, ec2:describe_instances). With no ACTION, reads actions from standard input,
-      one or more per line (# starts a comment). Exit status: 0 all allowed, 1 some refused, 2 usage.
+      one or more per line (# starts a comment). ${DENY_ACTIONS_SETTING} (the operator's extra denies)
+      applies. Exit status: 0 all allowed, 1 some refused, 2 usage.
   npm run policy -- statements
-      Prints the IAM Deny statements that the tool role and every STS session carry.`;
+      Prints the IAM policies (allow and deny) that the tool role and every STS session carry.`;
 
 async function readStdinActions(): Promise<string[]> {
   const out: string[] = [];
@@ -44,7 +54,20 @@ function textLine(input: string, d: Decision): string {
   return `${verdict}  ${input}${mapped}: ${d.reason}`;
 }
 
-async function policyCheck(args: string[]): Promise<number> {
+/** The operator's extra denies from the environment; undefined (after saying why) when malformed. */
+function denyActionsFrom(env: NodeJS.ProcessEnv): string[] | undefined {
+  const read = new SettingsReader(env);
+  const denyActions = readDenyActions(read);
+  if (read.problems.length) {
+    process.stderr.write(`${read.problems.join('\n')}\n`);
+    return undefined;
+  }
+  return denyActions;
+}
+
+async function policyCheck(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const denyActions = denyActionsFrom(env);
+  if (!denyActions) return 2;
   const json = args.includes('--json');
   const unknownFlags = args.filter((a) => a.startsWith('-') && a !== '--json');
   if (unknownFlags.length) {
@@ -65,7 +88,7 @@ async function policyCheck(args: string[]): Promise<number> {
   }
   let refused = 0;
   for (const input of actions) {
-    const d = await decideAnySpelling(input);
+    const d = await decideAnySpelling(input, denyActions);
     if (!d.allowed) refused++;
     const record = {
       input,
@@ -208,10 +231,17 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === 'ask') return ask(argv.slice(1), env);
-  if (command === 'policy' && sub === 'check') return policyCheck(rest);
+  if (command === 'policy' && sub === 'check') return policyCheck(rest, env);
   if (command === 'policy' && sub === 'statements') {
-    process.stdout.write(`${JSON.stringify({ Version: '2012-10-17', Statement: denyStatements() }, null, 2)}\n`);
-    process.stdout.write(`Session policy: ${sessionPolicyDocument().length} of 2048 characters.\n`);
+    const denyActions = denyActionsFrom(env);
+    if (!denyActions) return 2;
+    const docs = await readOnlyDocuments('aws', denyActions);
+    process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
+    const sizes = (list: typeof docs.allow) => list.map((d) => policySize(d)).join(', ');
+    process.stdout.write(
+      `Managed policies: ${docs.allow.length} allow (${sizes(docs.allow)} characters) and ${docs.deny.length} deny ` +
+        `(${sizes(docs.deny)}), each at most ${MANAGED_POLICY_MAX_CHARS}.\n`,
+    );
     return 0;
   }
   process.stderr.write(`${USAGE}\n`);

@@ -1,9 +1,10 @@
 /**
  * Credentials for the controlled tool, pinned by configuration and never taken from model input.
  *
- * - TOOL_ROLE_ARN: assume that role with an STS session policy (ReadOnlyAccess + the sensitive
- *   deny list), the Slack asker as SourceIdentity and session name; credentials cached per asker and
- *   refreshed five minutes before they expire, so 200 calls cost one AssumeRole.
+ * - TOOL_ROLE_ARN: assume that role with session policies passed by ARN (TOOL_SESSION_POLICY_ARNS:
+ *   the stack's read-only allow and deny policies, common/policy/documents.ts), the Slack asker as
+ *   SourceIdentity and session name; credentials cached per asker and refreshed five minutes before
+ *   they expire, so 200 calls cost one AssumeRole.
  *   With AGENT_TOOL_USE_AWS_PROFILE_NAME also set, that profile's credentials assume the role.
  * - else AGENT_TOOL_USE_AWS_PROFILE_NAME: that local profile (dev).
  * - neither: a ConfigError that names both variables.
@@ -12,17 +13,45 @@ import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { DEFAULT_REGION } from '../common/defaults.ts';
 import { ConfigError } from '../common/errors.ts';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../common/policy/index.ts';
+import { MAX_MANAGED_POLICIES } from '../common/policy/index.ts';
 import type { Asker } from '../common/protocol.ts';
 import { SettingsReader } from '../common/settings.ts';
 
 export { ConfigError };
 
 export type CredentialMode =
-  | { readonly kind: 'role'; readonly roleArn: string; readonly profile?: string }
+  | {
+      readonly kind: 'role';
+      readonly roleArn: string;
+      /** The managed policies every session passes (STS `PolicyArns`): the stack's read-only allow and deny. */
+      readonly sessionPolicyArns: readonly string[];
+      readonly profile?: string;
+    }
   | { readonly kind: 'profile'; readonly profile: string };
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const POLICY_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*):iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/;
+
+/** TOOL_SESSION_POLICY_ARNS: the customer-managed policies (1 to 10) each session passes. */
+function readSessionPolicyArns(read: SettingsReader): string[] {
+  const arns = read.list('TOOL_SESSION_POLICY_ARNS');
+  if (arns.length === 0) {
+    read.problem(
+      'TOOL_SESSION_POLICY_ARNS is not set: with TOOL_ROLE_ARN, give the read-only session policies too, ' +
+        "comma-separated (the deploy's ToolSessionPolicyArns output), so every session is capped on its own.",
+    );
+  }
+  const bad = arns.filter((a) => !POLICY_ARN.test(a));
+  if (bad.length) {
+    read.problem(
+      `TOOL_SESSION_POLICY_ARNS must hold customer-managed policy ARNs like ` +
+        `arn:aws:iam::123456789012:policy/aws-ask-read (got ${bad.map((b) => `"${b}"`).join(', ')}).`,
+    );
+  }
+  if (arns.length > MAX_MANAGED_POLICIES)
+    read.problem(`TOOL_SESSION_POLICY_ARNS has ${arns.length} ARNs; STS takes at most ${MAX_MANAGED_POLICIES}.`);
+  return arns.filter((a) => POLICY_ARN.test(a));
+}
 
 /** How the tool gets credentials, from one process-wide reader (problems are collected, not thrown). */
 export function readCredentialMode(read: SettingsReader): CredentialMode {
@@ -34,7 +63,10 @@ export function readCredentialMode(read: SettingsReader): CredentialMode {
         `TOOL_ROLE_ARN must be an IAM role ARN like arn:aws:iam::123456789012:role/aws-ask-tool (got "${roleArn}").`,
       );
     }
-    return profile ? { kind: 'role', roleArn, profile } : { kind: 'role', roleArn };
+    const sessionPolicyArns = readSessionPolicyArns(read);
+    return profile
+      ? { kind: 'role', roleArn, sessionPolicyArns, profile }
+      : { kind: 'role', roleArn, sessionPolicyArns };
   }
   if (profile) return { kind: 'profile', profile };
   read.problem(
@@ -104,11 +136,6 @@ export class PinnedCredentials {
     if (mode.profile) this.master = memoizeCredentials(fromIni({ profile: mode.profile }));
   }
 
-  /** The partition of the role, for the managed policy ARN. */
-  get partition(): string {
-    return this.mode.kind === 'role' ? (this.mode.roleArn.split(':')[1] ?? 'aws') : 'aws';
-  }
-
   /** The STS AssumeRole parameters for an asker (exported for tests and audits). */
   assumeRoleParams(asker?: Asker) {
     if (this.mode.kind !== 'role') throw new Error('assumeRoleParams needs TOOL_ROLE_ARN');
@@ -116,8 +143,7 @@ export class PinnedCredentials {
     return {
       RoleArn: this.mode.roleArn,
       RoleSessionName: who ?? 'aws-ask',
-      Policy: sessionPolicyDocument(this.partition),
-      PolicyArns: [{ arn: readOnlyPolicyArn(this.partition) }],
+      PolicyArns: this.mode.sessionPolicyArns.map((arn) => ({ arn })),
       DurationSeconds: 3600,
       ...(who ? { SourceIdentity: who } : {}),
     };

@@ -29,6 +29,7 @@ import { motoConfig } from '../test/helpers/aws.ts';
 import { seedFunctionResources, seedRoles } from '../test/helpers/seed.ts';
 import { commandBody, functionUrlEvent, mentionBody } from '../test/helpers/slack-requests.ts';
 import { receiveJobs, sqsRecord } from '../test/helpers/sqs.ts';
+import { roleMode, SESSION_POLICY_ENV } from '../test/helpers/tool-role.ts';
 import { instancesIn, runTool } from '../test/helpers/tools.ts';
 import { startAgentCoreShim } from '../test/services/agentcore-shim.ts';
 import { lastToolResults, startFakeBedrock } from '../test/services/fake-bedrock.ts';
@@ -242,7 +243,7 @@ async function toolOverhead(moto: MotoServer, toolRoleArn: string): Promise<void
   process.env.AWS_ENDPOINT_URL = proxy.url;
   const direct = new EC2Client({ region: REGION, endpoint: proxy.url });
   const tool = createControlledUseAws({
-    credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
+    credentials: new PinnedCredentials(roleMode(toolRoleArn), { region: REGION }),
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 64_000, defaultRegion: REGION }),
   });
   const input = {
@@ -317,7 +318,7 @@ async function toolOverhead(moto: MotoServer, toolRoleArn: string): Promise<void
     token = page.NextToken;
   } while (token);
   const listing = createControlledUseAws({
-    credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
+    credentials: new PinnedCredentials(roleMode(toolRoleArn), { region: REGION }),
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }),
   });
   const out = await runTool(listing, { ...input, parameters: {} }, asker);
@@ -490,6 +491,7 @@ async function memory(moto: MotoServer, toolRoleArn: string): Promise<void> {
       HOST: '127.0.0.1',
       AWS_REGION: MEM_REGION,
       TOOL_ROLE_ARN: toolRoleArn,
+      ...SESSION_POLICY_ENV,
       AWS_ENDPOINT_URL: moto.url,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       LOG_LEVEL: 'warn',

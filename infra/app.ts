@@ -16,6 +16,10 @@
  *   receiverReservedConcurrency  concurrency reserved for the receiver (default 10; `none` on an
  *                       account whose Lambda concurrency limit is under 110; `npm run doctor` checks)
  *   marketplaceProductIds  the model's AWS Marketplace product ids (the runtime may subscribe to those only)
+ *   denyActions         comma-separated IAM action patterns refused in every layer, e.g. log reads
+ *                       (logs:GetLogEvents,logs:FilterLogEvents,logs:StartQuery); AWS_ASK_DENY_ACTIONS
+ *   showEnvValues       comma-separated environment variable name globs whose values answers may show
+ *                       (all others are hidden); AWS_ASK_SHOW_ENV_VALUES
  *
  * cdk-nag's AwsSolutions checks run on every synth.
  */

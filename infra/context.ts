@@ -1,5 +1,6 @@
 /** The stack's settings from CDK context (see infra/app.ts for the keys), checked: every problem at once. */
 import { DEFAULT_RECEIVER_RESERVED_CONCURRENCY } from '../common/defaults.ts';
+import { readDenyActions } from '../common/policy/index.ts';
 import { SettingsReader } from '../common/settings.ts';
 import type { AwsAskStackProps } from './stack.ts';
 
@@ -40,6 +41,8 @@ export function stackPropsFromContext(get: (key: string) => unknown): { stackNam
       allowedChannelIds: read.list('allowedChannelIds'),
       allowedUserIds: read.list('allowedUserIds'),
       marketplaceProductIds: read.list('marketplaceProductIds'),
+      denyActions: readDenyActions(read, 'denyActions', 'context denyActions'),
+      showEnvValues: read.list('showEnvValues'),
       ...(receiverReservedConcurrency !== undefined ? { receiverReservedConcurrency } : {}),
       ...(modelId ? { modelId } : {}),
       ...(days ? { sessionRetentionDays: Number(days) } : {}),

@@ -17,6 +17,7 @@ import {
   CfnOutput,
   CustomResource,
   Duration,
+  Fn,
   Lazy,
   RemovalPolicy,
   SecretValue,
@@ -96,6 +97,16 @@ export interface AwsAskStackProps extends StackProps {
    * may subscribe to any product, which the first call to a third-party model needs.
    */
   readonly marketplaceProductIds?: readonly string[];
+  /**
+   * The operator's extra denies: IAM action patterns refused in every layer (the tool, the session,
+   * the role), e.g. `logs:GetLogEvents` (context denyActions; AWS_ASK_DENY_ACTIONS on the runtime).
+   */
+  readonly denyActions?: readonly string[];
+  /**
+   * Environment variable names (globs) whose values answers may show; all others are hidden
+   * (context showEnvValues; AWS_ASK_SHOW_ENV_VALUES on the runtime).
+   */
+  readonly showEnvValues?: readonly string[];
 }
 
 const PRINCIPAL_ARN =
@@ -320,6 +331,9 @@ export class AwsAskStack extends Stack {
     const regions = props.regions?.length ? props.regions.join(',') : undefined;
     // the tool role trusts the runtime's role, so it is made after the runtime: its ARN is filled in late
     let toolRoleArn = '';
+    let sessionPolicyArns = '';
+    const denyActions = props.denyActions?.length ? props.denyActions.join(',') : undefined;
+    const showEnvValues = props.showEnvValues?.length ? props.showEnvValues.join(',') : undefined;
     this.runtime = new AgentRuntime(this, 'AgentRuntime', {
       runtimeName: this.runtimeName,
       // withoutPolicyUpdates: the construct's own grants (the whole assets bucket, workload access
@@ -333,7 +347,10 @@ export class AwsAskStack extends Stack {
         MODEL_ID: modelId,
         SESSION_BUCKET: this.sessionBucket.bucketName,
         TOOL_ROLE_ARN: Lazy.string({ produce: () => toolRoleArn }),
+        TOOL_SESSION_POLICY_ARNS: Lazy.string({ produce: () => sessionPolicyArns }),
         ...(regions ? { AWS_ASK_REGIONS: regions } : {}),
+        ...(denyActions ? { AWS_ASK_DENY_ACTIONS: denyActions } : {}),
+        ...(showEnvValues ? { AWS_ASK_SHOW_ENV_VALUES: showEnvValues } : {}),
       },
     });
     // the runtime starts only once its role has its policies
@@ -341,8 +358,15 @@ export class AwsAskStack extends Stack {
 
     // the tool role trusts the runtime's execution role (and named developers), nobody else
     const trusted: IPrincipal[] = [runtimeRole, ...locals.map((a) => new ArnPrincipal(a))];
-    this.toolRole = new ToolRole(this, 'ToolRole', { trustedBy: trusted });
+    this.toolRole = new ToolRole(this, 'ToolRole', {
+      trustedBy: trusted,
+      ...(props.denyActions ? { denyActions: props.denyActions } : {}),
+    });
     toolRoleArn = this.toolRole.role.roleArn;
+    sessionPolicyArns = Fn.join(
+      ',',
+      this.toolRole.sessionPolicies.map((p) => p.managedPolicyArn),
+    );
 
     // What AgentCore Runtime needs of the execution role, as documented
     // (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html), with the
@@ -613,6 +637,13 @@ export class AwsAskStack extends Stack {
       value: this.toolRole.role.roleArn,
       description: 'TOOL_ROLE_ARN: the read-only role the agent assumes',
     });
+    new CfnOutput(this, 'ToolSessionPolicyArns', {
+      value: Fn.join(
+        ',',
+        this.toolRole.sessionPolicies.map((p) => p.managedPolicyArn),
+      ),
+      description: 'TOOL_SESSION_POLICY_ARNS: the read-only policies every tool session passes',
+    });
     new CfnOutput(this, 'SlackSecretArn', {
       value: this.slackSecret.secretArn,
       description: 'Fill with {"SLACK_BOT_TOKEN":"xoxb-…","SLACK_SIGNING_SECRET":"…"}',
@@ -728,12 +759,12 @@ export class AwsAskStack extends Stack {
           'package (one runtime for all parts, NODE_MAJOR in common/defaults.ts); moving to a newer one is a ' +
           'deliberate change.',
       },
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]',
+      ...this.toolRole.allowWildcards.map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
         reason:
-          'The tool role is read-only by design: ReadOnlyAccess, minus an explicit Deny of the sensitive reads ' +
-          '(common/policy/), capped again per session.',
-      },
+          'The read-only tool role: a wildcard generated from the policy module (common/policy/allow.ts) that ' +
+          'matches only List and Read actions off the sensitive list, proven against every action in iam-data.',
+      })),
       {
         id: iam5('*'),
         reason:

@@ -1,33 +1,98 @@
 /**
- * The tool role: what controlled_use_aws assumes. ReadOnlyAccess plus an explicit Deny of the
- * sensitive list, imported from common/policy/index.ts (the one home of that list), trusted only by the
+ * The tool role: what controlled_use_aws assumes. Its permissions are generated from the policy module
+ * (common/policy/, the one home of the rules), so the role holds on its own whatever ReadOnlyAccess
+ * allows:
+ *
+ * - allow: customer-managed policies naming every action the tool may make in the services it can call
+ *   (wildcards proven to match no refused action), nothing else;
+ * - deny: a customer-managed policy with the sensitive list, the operator's extra denies and API key
+ *   values by resource;
+ * - ReadOnlyAccess as the permissions boundary: an outer cap, never the grant.
+ *
+ * The same managed policies are what every STS session passes by ARN (agent/credentials.ts,
+ * TOOL_SESSION_POLICY_ARNS), so the session holds on its own too. The role is trusted only by the
  * principals given (the AgentCore runtime's execution role, and named local principals). It trusts the
  * execution role by its ARN, one role per stack, and that role's own trust names this stack's runtime only
  * (runtime/<runtime name>-*, infra/stack.ts): another stack's runtime cannot reach this tool role.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Effect, type IPrincipal, ManagedPolicy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import {
+  type IPrincipal,
+  ManagedPolicy,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  type PolicyStatement as StatementType,
+} from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { denyStatements } from '../common/policy/index.ts';
+import {
+  allowStatements,
+  denyStatements,
+  MAX_MANAGED_POLICIES,
+  type PolicyDocument as PolicyJson,
+  packStatements,
+  readOnlyPolicyArn,
+} from '../common/policy/index.ts';
+
+/** The allow side does not depend on the stack: generated once per process from iam-data and the rules. */
+const ALLOW = packStatements(await allowStatements());
 
 export interface ToolRoleProps {
   /** Who may assume the role (and set SourceIdentity). At least one. */
   readonly trustedBy: readonly IPrincipal[];
   readonly roleName?: string;
+  /** The operator's extra denies (CDK context denyActions), added to the deny policy. */
+  readonly denyActions?: readonly string[];
 }
+
+const toCdk = (doc: PolicyJson): StatementType[] =>
+  doc.Statement.map((s) =>
+    PolicyStatement.fromJson({
+      Sid: s.Sid,
+      Effect: s.Effect,
+      Action: s.Action,
+      Resource: s.Resource,
+    }),
+  );
 
 export class ToolRole extends Construct {
   readonly role: Role;
+  /** The allow policies, then the deny policies: what the role carries and every session passes. */
+  readonly sessionPolicies: readonly ManagedPolicy[];
+  /** Every wildcard action the allow policies grant (for cdk-nag acknowledgments). */
+  readonly allowWildcards: readonly string[];
 
   constructor(scope: Construct, id: string, props: ToolRoleProps) {
     super(scope, id);
     const [first, ...others] = props.trustedBy;
     if (!first) throw new Error('ToolRole needs at least one trusted principal.');
+    const deny = packStatements(denyStatements(Stack.of(this).partition, props.denyActions ?? []));
+    if (ALLOW.length + deny.length > MAX_MANAGED_POLICIES) {
+      throw new Error(
+        `The tool role needs ${ALLOW.length + deny.length} managed policies; ` +
+          `a role and an STS session take at most ${MAX_MANAGED_POLICIES}. Shorten denyActions.`,
+      );
+    }
+    const managed = (kind: string, docs: PolicyJson[]) =>
+      docs.map(
+        (doc, i) =>
+          new ManagedPolicy(this, `${kind}${i + 1}`, {
+            description: `aws-ask read-only tool: ${kind.toLowerCase()} ${i + 1} of ${docs.length} (common/policy/)`,
+            document: new PolicyDocument({ statements: toCdk(doc) }),
+          }),
+      );
+    this.sessionPolicies = [...managed('Allow', ALLOW), ...managed('Deny', deny)];
+    this.allowWildcards = ALLOW.flatMap((d) => d.Statement.flatMap((s) => s.Action.filter((a) => a.includes('*'))));
     this.role = new Role(this, 'Role', {
       ...(props.roleName ? { roleName: props.roleName } : {}),
-      description: 'aws-ask read-only tool role: ReadOnlyAccess minus the sensitive reads',
+      description: 'aws-ask read-only tool role: generated read allow list, sensitive deny list, ReadOnlyAccess cap',
       assumedBy: first,
-      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+      managedPolicies: [...this.sessionPolicies],
+      permissionsBoundary: ManagedPolicy.fromManagedPolicyArn(
+        this,
+        'ReadOnlyAccessBoundary',
+        readOnlyPolicyArn(Stack.of(this).partition),
+      ),
     });
     for (const p of others)
       this.role.assumeRolePolicy?.addStatements(new PolicyStatement({ actions: ['sts:AssumeRole'], principals: [p] }));
@@ -35,15 +100,5 @@ export class ToolRole extends Construct {
     this.role.assumeRolePolicy?.addStatements(
       new PolicyStatement({ actions: ['sts:SetSourceIdentity'], principals: [...props.trustedBy] }),
     );
-    for (const s of denyStatements(Stack.of(this).partition)) {
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: s.Sid,
-          effect: Effect.DENY,
-          actions: s.Action,
-          resources: Array.isArray(s.Resource) ? s.Resource : [s.Resource],
-        }),
-      );
-    }
   }
 }

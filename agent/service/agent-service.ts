@@ -28,6 +28,8 @@ export interface AgentServiceOptions {
   readonly createModel: () => Model;
   readonly caller: AwsCaller;
   readonly credentials: PinnedCredentials;
+  /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused by the tool like the sensitive list. */
+  readonly denyActions?: readonly string[];
   readonly sessionStore?: SessionStoreSettings;
   readonly logger?: Logger;
   /** How long a second invocation of a busy session waits. Default 30 s. */
@@ -69,7 +71,12 @@ export class AgentService {
     const sessionManager = store?.managerFor(id);
     return createAgent({
       model: this.opts.createModel(),
-      tool: createControlledUseAws({ credentials: this.opts.credentials, caller: this.opts.caller, onCall }),
+      tool: createControlledUseAws({
+        credentials: this.opts.credentials,
+        caller: this.opts.caller,
+        onCall,
+        ...(this.opts.denyActions ? { denyActions: this.opts.denyActions } : {}),
+      }),
       settings: this.opts.settings,
       ...(sessionManager ? { sessionManager } : {}),
       ...(this.opts.retryStrategy ? { retryStrategy: this.opts.retryStrategy() } : {}),

@@ -1,9 +1,10 @@
 /**
  * The agent service as configured by the environment (AWS_REGION, MODEL_ID, BEDROCK_REGION,
- * TOOL_ROLE_ARN or AGENT_TOOL_USE_AWS_PROFILE_NAME, SESSION_BUCKET, SESSION_PREFIX, USE_AWS_*,
- * AWS_ASK_REGIONS, AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
+ * TOOL_ROLE_ARN (with TOOL_SESSION_POLICY_ARNS) or AGENT_TOOL_USE_AWS_PROFILE_NAME, SESSION_BUCKET,
+ * SESSION_PREFIX, USE_AWS_*, AWS_ASK_REGIONS, AWS_ASK_DENY_ACTIONS, AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
  */
 import type { Logger } from '../../common/log.ts';
+import { readDenyActions } from '../../common/policy/index.ts';
 import { SettingsReader } from '../../common/settings.ts';
 import { type AgentSettings, createModel, readAgentSettings } from '../agent.ts';
 import { type CredentialMode, PinnedCredentials, readCredentialMode } from '../credentials.ts';
@@ -16,6 +17,8 @@ export interface AgentServiceConfig {
   readonly settings: AgentSettings;
   readonly tool: AwsCallSettings;
   readonly credentialMode: CredentialMode;
+  /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused by the tool like the sensitive list. */
+  readonly denyActions: readonly string[];
   readonly sessionStore?: { readonly bucket: string; readonly prefix: string };
   readonly logPrompts: boolean;
 }
@@ -34,6 +37,7 @@ export function readAgentServiceConfig(read: SettingsReader): AgentServiceConfig
     settings,
     tool: readToolSettings(read, settings.defaultRegion),
     credentialMode: readCredentialMode(read),
+    denyActions: readDenyActions(read),
     ...(bucket ? { sessionStore: { bucket, prefix: read.str('SESSION_PREFIX') ?? 'sessions/' } } : {}),
     logPrompts: read.bool('LOG_PROMPTS', false),
   };
@@ -48,6 +52,7 @@ export function createAgentService(config: AgentServiceConfig, logger?: Logger):
     createModel: () => createModel(settings),
     caller: new AwsCaller(config.tool),
     credentials,
+    denyActions: config.denyActions,
     ...(config.sessionStore ? { sessionStore: config.sessionStore } : {}),
     ...(logger ? { logger } : {}),
     logPrompts: config.logPrompts,

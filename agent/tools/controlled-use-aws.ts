@@ -7,8 +7,9 @@
  * network call.
  */
 import { type Agent, BeforeToolCallEvent, FunctionTool, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
-import { decideOperation } from '../../common/policy/index.ts';
+import { decideOperation, readDenyActions } from '../../common/policy/index.ts';
 import type { Asker } from '../../common/protocol.ts';
+import { SettingsReader } from '../../common/settings.ts';
 import { credentialModeFromEnv, PinnedCredentials } from '../credentials.ts';
 import { AwsCaller, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
 import { parseParameters, ToolInputError } from './input.ts';
@@ -94,12 +95,17 @@ export function askerFrom(context: ToolContext | undefined): Asker | undefined {
 export interface ControlledUseAwsOptions {
   readonly credentials: PinnedCredentials;
   readonly caller?: AwsCaller;
+  /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused like the sensitive list. */
+  readonly denyActions?: readonly string[];
   /** Told of every call, refused or made, with the model's toolUseId as `id`. */
   readonly onCall?: (record: AwsCallRecord & { readonly id: string }, asker?: Asker) => void;
 }
 
 export function createControlledUseAws(options: ControlledUseAwsOptions): FunctionTool {
   const caller = options.caller ?? new AwsCaller(settingsFromEnv());
+  const denyActions = options.denyActions ?? [];
+  const gate = (service: Parameters<typeof decideOperation>[0], operation: string) =>
+    decideOperation(service, operation, denyActions);
   return new FunctionTool({
     name: CONTROLLED_USE_AWS_SPEC.name,
     description: CONTROLLED_USE_AWS_SPEC.description,
@@ -107,7 +113,7 @@ export function createControlledUseAws(options: ControlledUseAwsOptions): Functi
     callback: async (raw: unknown, context: ToolContext) => {
       const req = validateInput(raw, caller.settings);
       const asker = askerFrom(context);
-      const outcome = await caller.call(req, options.credentials.forAsker(asker), decideOperation);
+      const outcome = await caller.call(req, options.credentials.forAsker(asker), gate);
       options.onCall?.({ ...outcome.record, id: context.toolUse.toolUseId }, asker);
       if (!outcome.ok) throw new Error(outcome.text);
       return outcome.text;
@@ -122,8 +128,10 @@ export function controlledUseAwsFromEnv(
 ): { tool: FunctionTool; credentials: PinnedCredentials; caller: AwsCaller } {
   const settings = settingsFromEnv(env);
   const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
+  const read = new SettingsReader(env);
+  const denyActions = read.done(readDenyActions(read));
   const caller = new AwsCaller(settings);
-  return { tool: createControlledUseAws({ credentials, caller, ...extra }), credentials, caller };
+  return { tool: createControlledUseAws({ credentials, caller, denyActions, ...extra }), credentials, caller };
 }
 
 /**

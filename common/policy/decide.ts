@@ -44,8 +44,11 @@ async function canonicalAction(prefix: string, name: string): Promise<string | u
   return index.get(name.toLowerCase());
 }
 
-/** Decides an IAM action (`service:Action`). Pure policy: no network. */
-export async function decideIamAction(action: string): Promise<Decision> {
+/**
+ * Decides an IAM action (`service:Action`). Pure policy: no network. `denyActions` are the operator's
+ * extra denies (operator.ts), refused as sensitive.
+ */
+export async function decideIamAction(action: string, denyActions: readonly string[] = []): Promise<Decision> {
   const m = /^([a-z0-9-]+):([A-Za-z0-9*?_-]+)$/i.exec(action.trim());
   if (!m) {
     return {
@@ -56,7 +59,7 @@ export async function decideIamAction(action: string): Promise<Decision> {
     };
   }
   const [, prefix = '', name = ''] = m;
-  const sensitive = sensitiveRuleFor(`${prefix}:${name}`);
+  const sensitive = sensitiveRuleFor(`${prefix}:${name}`, denyActions);
   const canonical = await canonicalAction(prefix, name);
   const spelled = canonical ? `${prefix.toLowerCase()}:${canonical}` : `${prefix.toLowerCase()}:${name}`;
   if (sensitive) {
@@ -98,7 +101,11 @@ export async function decideIamAction(action: string): Promise<Decision> {
 }
 
 /** Decides an SDK call: (service, operation) → IAM action → decision. */
-export async function decideOperation(service: ServiceInfo, operation: string): Promise<Decision> {
+export async function decideOperation(
+  service: ServiceInfo,
+  operation: string,
+  denyActions: readonly string[] = [],
+): Promise<Decision> {
   const action = iamActionFor(service, operation);
   const why = SENSITIVE_OPERATIONS[`${service.name}:${operation}`];
   if (why) {
@@ -109,19 +116,19 @@ export async function decideOperation(service: ServiceInfo, operation: string): 
       reason: `${service.name}:${operation} is on the sensitive list: it ${why}. aws-ask never calls it.`,
     };
   }
-  return decideIamAction(action);
+  return decideIamAction(action, denyActions);
 }
 
 /**
  * Decides an action written either way, as operators type it: IAM (`s3:ListAllMyBuckets`,
  * `elasticloadbalancing:DescribeLoadBalancers`) or SDK/boto3 (`s3:ListBuckets`, `elbv2:describe_load_balancers`).
  */
-export async function decideAnySpelling(text: string): Promise<Decision> {
+export async function decideAnySpelling(text: string, denyActions: readonly string[] = []): Promise<Decision> {
   const m = /^\s*([A-Za-z0-9-]+)\s*:\s*([A-Za-z0-9_*?-]+)\s*$/.exec(text);
-  if (!m) return decideIamAction(text);
+  if (!m) return decideIamAction(text, denyActions);
   const [, svcName = '', opName = ''] = m;
   const service = findService(svcName);
-  if (!service || /[*?]/.test(opName)) return decideIamAction(`${svcName}:${opName}`);
+  if (!service || /[*?]/.test(opName)) return decideIamAction(`${svcName}:${opName}`, denyActions);
   const pascal =
     opName.includes('_') || opName.includes('-')
       ? opName
@@ -131,8 +138,8 @@ export async function decideAnySpelling(text: string): Promise<Decision> {
       : opName.charAt(0).toUpperCase() + opName.slice(1);
   // SDK spelling first (it knows s3:ListBuckets → s3:ListAllMyBuckets); if that names no IAM action,
   // the text may already be IAM spelling under a service alias.
-  const viaSdk = await decideOperation(service, pascal);
+  const viaSdk = await decideOperation(service, pascal, denyActions);
   if (viaSdk.kind !== 'unknown') return viaSdk;
-  const direct = await decideIamAction(`${service.iamPrefix}:${opName}`);
+  const direct = await decideIamAction(`${service.iamPrefix}:${opName}`, denyActions);
   return direct.kind === 'unknown' ? viaSdk : direct;
 }

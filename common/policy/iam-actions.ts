@@ -54,7 +54,10 @@ export const OPERATION_ACTIONS: Readonly<Record<string, string>> = {
 /** Services whose IAM actions are not named after operations. */
 function ruleBasedAction(service: ServiceInfo, operation: string): string | undefined {
   if (service.name === 'apigateway') {
-    // API Gateway authorises by HTTP verb; only GET is a read.
+    // API Gateway authorises by HTTP verb; only GET is a read. A verb written as the operation
+    // (`apigateway:GET`, as `npm run policy -- check` is given it) is that action.
+    const verb = operation.toUpperCase();
+    if (['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(verb)) return `apigateway:${verb}`;
     if (/^Get/.test(operation)) return 'apigateway:GET';
     if (/^Delete/.test(operation)) return 'apigateway:DELETE';
     if (/^Update/.test(operation)) return 'apigateway:PATCH';

@@ -19,7 +19,16 @@ export interface SensitiveRule {
 
 /**
  * Reads the bot must never make. Wildcards may also catch writes; that is harmless, since writes are
- * refused anyway, and keeps the session policy under STS's 2,048-character limit.
+ * refused anyway. Completed from public references: the credentials-exposure and data-exfiltration
+ * lists of cloudsplaining and policy_sentry (cross-checked in test/common/policy-references.test.ts)
+ * and a review of every Read and List action in iam-data whose name speaks of credentials, tokens,
+ * keys, contents, downloads or query results. Actions of services the tool cannot call are listed
+ * too: the role and session layers deny them whatever ReadOnlyAccess allows.
+ *
+ * Kept off the list on purpose, because security questions need them: bucket, key and function
+ * resource policies (`s3:GetBucketPolicy`, `kms:GetKeyPolicy`, `lambda:GetPolicy`), and the IAM
+ * credential report (`iam:GenerateCredentialReport`, `iam:GetCredentialReport`: which users have
+ * passwords, keys and MFA, and when they were used; no credentials in it).
  */
 export const SENSITIVE_RULES: readonly SensitiveRule[] = [
   {
@@ -34,8 +43,10 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'redshift:GetClusterCredentials*',
       'redshift:GetIdentityCenterAuthToken',
       'redshift-serverless:GetCredentials',
+      'redshift-serverless:GetIdentityCenterAuthToken',
       'cognito-identity:GetCredentialsForIdentity',
       'cognito-identity:GetOpenIdToken*',
+      'cognito-idp:GetTokensFromRefreshToken',
       'ssm:GetAccessToken',
       'acm:GetAcmeExternalAccountBindingCredentials',
       'rds-db:connect',
@@ -44,11 +55,41 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'lightsail:Download*',
       'lightsail:GetKeyPair*',
       'lightsail:Get*Password',
+      'lightsail:GetBucketAccessKeys',
       'ec2:GetPasswordData',
       'ec2:Export*Configuration',
-      'iam:*CredentialReport',
       'glue:GetConnection*',
       'bedrock:CallWithBearerToken',
+      's3:GetDataAccess',
+      's3express:CreateSession',
+      'cloudwatch:GetSpaceCredentials*',
+      'wafv2:GetDecryptedAPIKey',
+      'gamelift:GetComputeAccess',
+      'gamelift:GetComputeAuthToken',
+      'gamelift:GetInstanceAccess',
+      'gamelift:RequestUploadCredentials',
+      'connect:GetFederationToken*',
+      'emr-containers:GetManagedEndpointSessionCredentials',
+      'finspace-api:GetProgrammaticAccessCredentials',
+      'license-manager:GetAccessToken',
+      'cloud9:CreateEnvironmentToken',
+      'codeconnections:Get*Token',
+      'codestar-connections:Get*Token',
+      'datazone:Get*Credentials',
+      'lakeformation:GetTemporary*Credentials',
+      'storagegateway:DescribeChapCredentials',
+      'bedrock-agentcore:GetResourceApiKey',
+      'bedrock-agentcore:GetResourceOauth2Token',
+      'bedrock-agentcore:GetResourcePaymentToken',
+      'bedrock-agentcore:GetWorkloadAccessToken*',
+      'bedrock-agentcore:CompleteResourceTokenAuth',
+      'signin:CreateOAuth2Token',
+      'route53globalresolver:GetAccessToken',
+      'aidevops:GetAccessToken',
+      'amplifybackend:GetToken',
+      'iq:GetChatToken',
+      'airflow:Create*Token',
+      'quicksight:GetSessionEmbedUrl',
     ],
   },
   {
@@ -61,15 +102,23 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'kms:GenerateDataKey*',
       'kms:GetParametersForImport',
       'acm:ExportCertificate',
+      'ec2:GetVpnConnectionDeviceSampleConfiguration',
+      'states:RevealSecrets',
+      'pca-connector-scep:GetChallengePassword',
+      'cognito-idp:ListUserPoolClientSecrets',
+      'appsync:ListApiKeys',
+      'chime:ListApiKeys',
+      'wafv2:ListAPIKeys',
     ],
   },
   {
-    why: 'returns stored data contents (objects, items, records, messages, query results, console output)',
+    why: 'returns stored data contents (objects, items, records, messages, files, code, query results, console output)',
     actions: [
       's3:GetObject',
       's3:GetObjectVersion',
       's3:GetObject*Torrent',
-      's3:GetBucketPolicy',
+      's3:GetObject*Annotation*',
+      's3:GetObjectVersionForReplication',
       's3-object-lambda:Get*',
       'dynamodb:*Item',
       'dynamodb:Query',
@@ -77,24 +126,64 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'dynamodb:PartiQL*',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
+      'dax:*Item',
+      'dax:Query',
+      'dax:Scan',
       'kinesis:GetRecords',
       'kinesis:GetShardIterator',
+      'kinesis:SubscribeToShard',
+      'kinesisvideo:GetClip',
+      'kinesisvideo:GetImages',
+      'kinesisvideo:GetMedia*',
+      'kinesisvideo:Get*StreamingSessionURL',
       'sqs:ReceiveMessage',
       'athena:GetQueryResults*',
+      'cloudtrail:GetQueryResults',
+      'cloudwatch:GetTelemetryQueryResults',
+      'cloudwatch:GetRecords',
       'rds:Download*',
       'ec2:GetConsoleOutput',
       'ec2:GetConsoleScreenshot',
+      'ebs:GetSnapshotBlock',
       'ecr:GetDownloadUrlForLayer',
       'ecr:BatchGetImage',
       'es:ESHttp*',
       'timestream:Select*',
       'redshift-data:GetStatementResult*',
       'cassandra:Select',
+      'neptune-db:Read*',
+      'kafka-cluster:ReadData',
+      'sdb:Select',
+      'sdb:GetAttributes',
+      'elasticfilesystem:ClientMount',
+      'glacier:GetJobOutput',
+      'lambda:GetDurableExecution*',
+      'cloudfront:GetFunction',
+      'ssm:GetCommandInvocation',
+      'codecommit:GetFile',
+      'codecommit:GetBlob',
+      'codecommit:GitPull',
+      'codeartifact:ReadFromRepository',
+      'codeartifact:GetPackageVersionAsset',
+      'iot:GetRetainedMessage',
+      'iot:GetThingShadow',
+      'bedrock:Retrieve',
+      'bedrock-agentcore:GetEvent',
+      'bedrock-agentcore:ListEvents',
+      'bedrock-agentcore:GetMemoryRecord',
+      'bedrock-agentcore:ListMemoryRecords',
+      'bedrock-agentcore:RetrieveMemoryRecords',
+      'kendra:Query',
+      'kendra:Retrieve',
+      'qbusiness:Chat*',
+      'workdocs:DownloadDocumentVersion',
+      'support:DownloadAttachment',
+      'iq:DownloadAttachment',
     ],
   },
   {
     why:
-      'runs code or a model, writes a report, or streams without end ' +
+      'runs code or a model, starts a job or a report, or streams without end ' +
       '(a cost or side effect, though IAM classes it as a read)',
     actions: [
       'bedrock:Invoke*',
@@ -103,9 +192,25 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'ec2:StartDeclarativePoliciesReport',
       'ssm:StartExecutionPreview',
       'logs:StartLiveTail',
+      'logs:StopQuery',
+      'config:DeliverConfigSnapshot',
+      'cloudformation:Detect*Drift',
+      'cloudtrail:GenerateQueryResultsSummary',
+      'cloudwatch:GenerateQuery*',
     ],
   },
 ];
+
+/**
+ * Reads that public risk lists (cloudsplaining's credentials-exposure and data-exfiltration lists,
+ * policy_sentry's credentials-exposure list) name, but that aws-ask allows on purpose, each with why.
+ * test/common/policy-references.test.ts holds every other action on those lists to a refusal.
+ */
+export const REVIEWED_READS: Readonly<Record<string, string>> = {
+  'cognito-idp:GetSigningCertificate':
+    "returns the user pool's SAML signing certificate: the public X.509 certificate identity providers are " +
+    'given, with no private key; questions about SAML federation need it',
+};
 
 /** Every sensitive IAM action pattern, flattened, in list order. */
 export const SENSITIVE_ACTIONS: readonly string[] = SENSITIVE_RULES.flatMap((r) => r.actions);
@@ -113,16 +218,25 @@ export const SENSITIVE_ACTIONS: readonly string[] = SENSITIVE_RULES.flatMap((r) 
 /**
  * API Gateway's IAM actions are HTTP verbs on resource paths (`apigateway:GET`), so IAM cannot tell
  * a read of API key values from any other read by action: the role and session deny it by resource
- * (these resources), and the tool refuses these SDK operations by name (SENSITIVE_OPERATIONS).
+ * (these resources: the keys, and a usage plan's keys, whose `value` is the key), and the tool
+ * refuses these SDK operations by name (SENSITIVE_OPERATIONS).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html
  */
 export function apiKeyResources(partition: string): string[] {
-  return [`arn:${partition}:apigateway:*::/apikeys`, `arn:${partition}:apigateway:*::/apikeys/*`];
+  return [
+    `arn:${partition}:apigateway:*::/apikeys`,
+    `arn:${partition}:apigateway:*::/apikeys/*`,
+    `arn:${partition}:apigateway:*::/usageplans/*/keys`,
+    `arn:${partition}:apigateway:*::/usageplans/*/keys/*`,
+  ];
 }
 
 /** SDK operations (`service:Operation`) refused by name, with why; see apiKeyResources. */
 export const SENSITIVE_OPERATIONS: Readonly<Record<string, string>> = {
   'apigateway:GetApiKey': 'returns an API key value',
   'apigateway:GetApiKeys': 'returns API key values',
+  'apigateway:GetUsagePlanKey': 'returns a usage plan key value',
+  'apigateway:GetUsagePlanKeys': 'returns usage plan key values',
 };
 
 const patternCache = new Map<string, RegExp>();
@@ -144,9 +258,18 @@ export function actionMatches(pattern: string, action: string): boolean {
   return patternToRegExp(pattern).test(action);
 }
 
-/** The sensitive rule that covers an IAM action, if any. */
-export function sensitiveRuleFor(action: string): { rule: SensitiveRule; pattern: string } | undefined {
-  for (const rule of SENSITIVE_RULES) {
+/** The rule behind the operator's extra denies (AWS_ASK_DENY_ACTIONS, CDK context denyActions). */
+export function operatorRule(denyActions: readonly string[]): SensitiveRule {
+  return { actions: denyActions, why: "is turned off by this deployment's operator (AWS_ASK_DENY_ACTIONS)" };
+}
+
+/** The sensitive rule that covers an IAM action, if any: the built-in list first, then the operator's. */
+export function sensitiveRuleFor(
+  action: string,
+  denyActions: readonly string[] = [],
+): { rule: SensitiveRule; pattern: string } | undefined {
+  const rules = denyActions.length ? [...SENSITIVE_RULES, operatorRule(denyActions)] : SENSITIVE_RULES;
+  for (const rule of rules) {
     for (const pattern of rule.actions) {
       if (actionMatches(pattern, action)) return { rule, pattern };
     }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { SESSION_POLICY_ENV } from '../helpers/tool-role.ts';
 import { instancesIn } from '../helpers/tools.ts';
 import {
   type BedrockTurn,
@@ -62,6 +63,7 @@ function ask(args: string[], env: Record<string, string>): Promise<{ code: numbe
         AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
         AWS_REGION: REGION,
         TOOL_ROLE_ARN: toolRoleArn,
+        ...SESSION_POLICY_ENV,
         ...env,
       },
     });

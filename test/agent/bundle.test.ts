@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AGENT_ENTRY, bundleAgent } from '../../infra/bundle.ts';
 import { invokeSse, sessionId } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { SESSION_POLICY_ENV } from '../helpers/tool-role.ts';
 import { type FakeBedrock, lastToolResults, startFakeBedrock } from '../services/fake-bedrock.ts';
 import { freePort } from '../services/moto.ts';
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
       HOST: '127.0.0.1',
       AWS_REGION: REGION,
       TOOL_ROLE_ARN: roleArn,
+      ...SESSION_POLICY_ENV,
       AWS_ENDPOINT_URL: moto,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
       NODE_PATH: '',

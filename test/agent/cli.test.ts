@@ -6,9 +6,16 @@ import { SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function cli(args: string[], stdin?: string): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  args: string[],
+  stdin?: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [join(root, 'agent', 'cli.ts'), ...args], { cwd: root });
+    const child = spawn(process.execPath, [join(root, 'agent', 'cli.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, AWS_ASK_DENY_ACTIONS: '', ...env },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -79,12 +86,33 @@ describe('npm run policy -- check', () => {
     expect(unknown.err).toMatch(/Usage:/);
   });
 
-  it('policy statements prints the deny statements', async () => {
+  it('policy statements prints the allow and deny policies the role and session carry, with their sizes', async () => {
     const r = await cli(['policy', 'statements']);
     expect(r.code).toBe(0);
     const json = r.out.slice(0, r.out.lastIndexOf('}') + 1);
-    const doc = JSON.parse(json) as { Statement: { Action: string[] }[] };
-    expect(doc.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
-    expect(r.out).toMatch(/Session policy: \d+ of 2048 characters/);
+    const docs = JSON.parse(json) as Record<'allow' | 'deny', { Statement: { Sid: string; Action: string[] }[] }[]>;
+    expect(docs.deny[0]!.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
+    expect(docs.allow.flatMap((d) => d.Statement.flatMap((s) => s.Action))).toContain('ec2:Describe*');
+    expect(r.out).toMatch(/Managed policies: \d+ allow \([\d, ]+ characters\) and \d+ deny \(\d+\), each at most 6144/);
+  });
+
+  it("honours the operator's deny setting, and refuses a malformed one with exit 2", async () => {
+    const env = { AWS_ASK_DENY_ACTIONS: 'logs:GetLogEvents,logs:FilterLogEvents' };
+    const r = await cli(['policy', 'check', 'logs:get_log_events', 'logs:DescribeLogGroups'], undefined, env);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/REFUSED {2}logs:get_log_events .*turned off by this deployment's operator/);
+    expect(r.out).toMatch(/ALLOWED {2}logs:DescribeLogGroups/);
+    const bad = await cli(['policy', 'check', 'logs:DescribeLogGroups'], undefined, {
+      AWS_ASK_DENY_ACTIONS: 'GetLogEvents',
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/AWS_ASK_DENY_ACTIONS has "GetLogEvents"/);
+    expect(bad.out).toBe('');
+  });
+
+  it('judges apigateway:GET as itself (API Gateway authorises by HTTP verb)', async () => {
+    const r = await cli(['policy', 'check', 'apigateway:GET', 'apigateway:DELETE']);
+    expect(r.out).toMatch(/ALLOWED {2}apigateway:GET: apigateway:GET is a Read action/);
+    expect(r.out).toMatch(/REFUSED {2}apigateway:DELETE: apigateway:DELETE is a Write action/);
   });
 });

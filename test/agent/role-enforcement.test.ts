@@ -25,6 +25,7 @@ import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { denyStatements, readOnlyPolicyArn } from '../../common/policy/index.ts';
 import { motoConfig } from '../helpers/aws.ts';
 import { ACCOUNT, seedInstances } from '../helpers/seed.ts';
+import { roleMode } from '../helpers/tool-role.ts';
 import { type MotoServer, startMoto } from '../services/moto.ts';
 
 const REGION = 'us-east-1';
@@ -123,10 +124,7 @@ const req = (service: string, operation: string, parameters: Record<string, unkn
 
 /** No gate: the policy module is bypassed, only IAM decides. */
 const asRole = (roleArn: string, r: AwsRequest) =>
-  caller.call(
-    r,
-    new PinnedCredentials({ kind: 'role', roleArn }, { region: REGION }).forAsker({ teamId: 'T1', userId: 'U1' }),
-  );
+  caller.call(r, new PinnedCredentials(roleMode(roleArn), { region: REGION }).forAsker({ teamId: 'T1', userId: 'U1' }));
 
 describe('the tool role holds on its own (moto IAM enforcement, policy module bypassed)', () => {
   it('is enforcing: unknown credentials are rejected', async () => {

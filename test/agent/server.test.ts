@@ -15,6 +15,7 @@ import {
   startHarness,
 } from '../helpers/agent-harness.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { SESSION_POLICY_ENV } from '../helpers/tool-role.ts';
 import { freePort } from '../services/moto.ts';
 import { type RecordingProxy, startRecordingProxy } from '../services/recording-proxy.ts';
 import { lastPrompt, ScriptedModel, toolResultTexts } from '../services/scripted-model.ts';
@@ -478,7 +479,13 @@ describe('the server process', () => {
 
   it('starts, answers /ping, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const p = start({ PORT: String(port), HOST: '127.0.0.1', TOOL_ROLE_ARN: toolRoleArn, AWS_REGION: REGION });
+    const p = start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TOOL_ROLE_ARN: toolRoleArn,
+      ...SESSION_POLICY_ENV,
+      AWS_REGION: REGION,
+    });
     let ping: Response | undefined;
     for (let i = 0; i < 100 && !ping; i++) {
       ping = await fetch(`http://127.0.0.1:${port}/ping`).catch(() => undefined);
@@ -507,7 +514,12 @@ describe('the server process', () => {
     const noCreds = await start(env).exited;
     expect(noCreds.code).toBe(2);
     expect(noCreds.err).toMatch(/set TOOL_ROLE_ARN .* or AGENT_TOOL_USE_AWS_PROFILE_NAME/);
-    const noRegion = await start({ TOOL_ROLE_ARN: toolRoleArn, AWS_REGION: '', AWS_DEFAULT_REGION: '' }).exited;
+    const noRegion = await start({
+      TOOL_ROLE_ARN: toolRoleArn,
+      ...SESSION_POLICY_ENV,
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+    }).exited;
     expect(noRegion.code).toBe(2);
     expect(noRegion.err).toMatch(/set AWS_REGION/);
   });

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { SESSION_POLICY_ENV } from '../helpers/tool-role.ts';
 import { instancesIn } from '../helpers/tools.ts';
 import { type FakeBedrock, lastToolResults, startFakeBedrock } from '../services/fake-bedrock.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack } from '../services/fake-slack.ts';
@@ -109,6 +110,7 @@ describe('npm run dev', () => {
         `SLACK_API_URL=${slack.apiUrl}`,
         `AWS_REGION=${REGION}`,
         `TOOL_ROLE_ARN=${toolRoleArn}`,
+        `TOOL_SESSION_POLICY_ARNS=${SESSION_POLICY_ENV.TOOL_SESSION_POLICY_ARNS}`,
       ].join('\n'),
     );
     const { child, exited } = dev(dir, {

@@ -15,6 +15,7 @@ import { type DevBot, startDevBot } from '../../bot/socket.ts';
 import { createLogger } from '../../common/log.ts';
 import { sessionIdForThread } from '../../common/protocol.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
+import { roleMode, SESSION_POLICY_ENV } from '../helpers/tool-role.ts';
 import { describeInstancesCall, instancesIn } from '../helpers/tools.ts';
 import { APP_TOKEN, BOT_TOKEN, BOT_USER_ID, FakeSlack, type SlackMessage, TEAM_ID } from '../services/fake-slack.ts';
 import { type RecordingProxy, startRecordingProxy } from '../services/recording-proxy.ts';
@@ -52,7 +53,7 @@ function localAgent(): AgentClient {
     settings: { defaultRegion: REGION, regions: [], maxTurns: 6 },
     createModel: () => new ScriptedModel([], brain),
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 128_000, defaultRegion: REGION }),
-    credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
+    credentials: new PinnedCredentials(roleMode(toolRoleArn), { region: REGION }),
     retryStrategy: () =>
       new DefaultModelRetryStrategy({ maxAttempts: 1, backoff: new ConstantBackoff({ delayMs: 1 }) }),
     invocationTimeoutMs: 60_000,
@@ -74,6 +75,7 @@ async function bot(env: Record<string, string> = {}, agent: AgentClient = localA
       SLACK_API_URL: slack.apiUrl,
       AWS_REGION: REGION,
       TOOL_ROLE_ARN: toolRoleArn,
+      ...SESSION_POLICY_ENV,
       ...env,
     },
     logger,

@@ -23,6 +23,7 @@ import { motoConfig } from '../helpers/aws.ts';
 import { seedFunctionResources, seedInstances, seedRoles } from '../helpers/seed.ts';
 import { mentionJob } from '../helpers/slack-requests.ts';
 import { receiveJobs, sqsRecord } from '../helpers/sqs.ts';
+import { roleMode } from '../helpers/tool-role.ts';
 import { runTool } from '../helpers/tools.ts';
 import { type AgentCoreShim, startAgentCoreShim } from '../services/agentcore-shim.ts';
 import { APP_TOKEN, BOT_TOKEN, FakeSlack, SIGNING_SECRET } from '../services/fake-slack.ts';
@@ -53,7 +54,7 @@ describe('AWS and STS failures reach the model as clear errors', () => {
     process.env.AWS_ENDPOINT_URL_STS = `http://127.0.0.1:${closed}`;
     try {
       const tool = createControlledUseAws({
-        credentials: new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION }),
+        credentials: new PinnedCredentials(roleMode(toolRoleArn), { region: REGION }),
         caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }),
       });
       const r = await runTool(

@@ -14,6 +14,7 @@ import { createControlledUseAws } from '../../agent/tools/controlled-use-aws.ts'
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
 import { motoConfig } from '../helpers/aws.ts';
 import { seedRoles } from '../helpers/seed.ts';
+import { roleMode } from '../helpers/tool-role.ts';
 import { runTool } from '../helpers/tools.ts';
 import { type RecordingProxy, startRecordingProxy } from '../services/recording-proxy.ts';
 import { ScriptedModel, toolResultTexts } from '../services/scripted-model.ts';
@@ -53,7 +54,7 @@ beforeAll(async () => {
   proxy = await startRecordingProxy(moto);
   process.env.AWS_ENDPOINT_URL = proxy.url;
   tool = createControlledUseAws({
-    credentials: new PinnedCredentials({ kind: 'role', roleArn: role }, { region: REGION }),
+    credentials: new PinnedCredentials(roleMode(role), { region: REGION }),
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION, allowedRegions: [REGION, 'ap-southeast-2'] }),
   });
 });

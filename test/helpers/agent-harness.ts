@@ -10,6 +10,7 @@ import { type AgentEvent, SESSION_HEADER } from '../../common/protocol.ts';
 import { SseParser } from '../../common/sse.ts';
 import { awaitingAnswer, ScriptedModel, type Turn, toolResultTexts } from '../services/scripted-model.ts';
 import { describeInstancesCall, instancesIn } from './tools.ts';
+import { roleMode } from './tool-role.ts';
 
 export interface Harness {
   readonly url: string;
@@ -43,7 +44,7 @@ export async function startHarness(o: HarnessOptions): Promise<Harness> {
     caller: new AwsCaller({ ...DEFAULT_SETTINGS, maxBytes: 128_000, defaultRegion: o.region }),
     retryStrategy: () =>
       new DefaultModelRetryStrategy({ maxAttempts: 2, backoff: new ConstantBackoff({ delayMs: 10 }) }),
-    credentials: new PinnedCredentials({ kind: 'role', roleArn: o.toolRoleArn }, { region: o.region }),
+    credentials: new PinnedCredentials(roleMode(o.toolRoleArn), { region: o.region }),
     logger,
     ...o,
   });

@@ -389,7 +389,9 @@ const contracts: Contract[] = [
       ...calls(['cloudwatch:GetMetricData'], '*', 'typical read-only questions'),
       ...calls(['dynamodb:DescribeTable'], tableArn, 'metadata, not data'),
       ...calls(['secretsmanager:DescribeSecret'], secretArn, 'metadata, not the value'),
-      ...calls(['bedrock-agentcore:ListAgentRuntimes'], '*', 'typical read-only questions'),
+      ...calls(['ecs:ListClusters', 'apigateway:GET'], '*', 'typical read-only questions'),
+      ...calls(['s3:GetBucketPolicy'], s3Bucket(assetsBucket), 'bucket policies answer security questions'),
+      ...calls(['iam:GetCredentialReport'], '*', 'the credential report holds no credentials'),
     ],
     forbidden: [
       ...forbiddenForEveryone(principal(logicalIdOf(stack, stack.toolRole.role))),
@@ -403,6 +405,12 @@ const contracts: Contract[] = [
       ...calls(['kms:Decrypt'], arn('kms', 'key/00000000-0000-4000-8000-000000000000'), 'no decrypting'),
       ...calls(['ec2:RunInstances', 'ec2:TerminateInstances'], arn('ec2', 'instance/i-0123456789abcdef0'), 'read-only'),
       ...calls(['sts:AssumeRole'], resolver.getAtt(runtimeRoleId, 'Arn'), 'no climbing back'),
+      ...calls(['apigateway:GET'], 'arn:aws:apigateway:us-east-1::/usageplans/abc123/keys', 'usage plan key values'),
+      ...calls(['apigateway:GET'], 'arn:aws:apigateway:us-east-1::/apikeys/k1', 'API key values'),
+      // allowed by ReadOnlyAccess, refused here: credentials, and services the tool cannot call
+      ...calls(['wafv2:GetDecryptedAPIKey', 's3:GetDataAccess', 'gamelift:GetComputeAccess'], '*', 'credentials'),
+      ...calls(['cognito-idp:GetTokensFromRefreshToken', 'connect:GetFederationToken'], '*', 'tokens'),
+      ...calls(['bedrock-agentcore:ListAgentRuntimes'], '*', 'not a service the tool can call'),
     ],
   },
   {

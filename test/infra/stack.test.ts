@@ -14,7 +14,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestUrlFromOutputs } from '../../bot/manifest.ts';
 import { NODE_MAJOR } from '../../common/defaults.ts';
-import { decideIamAction, SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
+import { decideIamAction, readOnlyDocuments, SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
 import { stackPropsFromContext } from '../../infra/context.ts';
 import {
   AwsAskStack,
@@ -63,21 +63,56 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the tool role', () => {
-  it("has ReadOnlyAccess and a Deny whose actions equal the policy module's list", () => {
-    const role = t.findResources('AWS::IAM::Role', {
-      Properties: {
-        ManagedPolicyArns: Match.arrayWith([
-          Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':iam::aws:policy/ReadOnlyAccess'])] }),
-        ]),
-      },
+  it('carries the generated allow and deny policies, with ReadOnlyAccess only as its permissions boundary', async () => {
+    const roles = t.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('read-only tool role') },
     });
-    expect(Object.keys(role)).toHaveLength(1);
-    const statements = statementsOf(Object.keys(role)[0]!);
+    expect(Object.keys(roles)).toHaveLength(1);
+    const role = Object.values(roles)[0] as {
+      Properties: { ManagedPolicyArns: { Ref: string }[]; PermissionsBoundary: unknown; Policies?: unknown };
+    };
+    expect(JSON.stringify(role.Properties.PermissionsBoundary)).toContain(':iam::aws:policy/ReadOnlyAccess');
+    expect(role.Properties.Policies).toBeUndefined();
+    const attached = role.Properties.ManagedPolicyArns.map((a) => a.Ref);
+    expect(attached).toEqual(stack.toolRole.sessionPolicies.map((p) => logicalId(stack, p as never)));
+    const managed = t.findResources('AWS::IAM::ManagedPolicy');
+    const statements = attached.flatMap(
+      (id) =>
+        (managed[id] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+    const expected = await readOnlyDocuments();
     const deny = statements.find((s) => s.Sid === 'AwsAskDenySensitiveReads')!;
     expect(deny.Effect).toBe('Deny');
     expect(deny.Action).toEqual([...SENSITIVE_ACTIONS]);
-    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+    const allowActions = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action));
+    expect(allowActions).toEqual(expected.allow.flatMap((d) => d.Statement.flatMap((s) => s.Action)));
+    expect(allowActions).not.toContain('*');
   });
+
+  it('hands the same policies to the runtime as the session policies, and names them in an output', () => {
+    const runtime = Object.values(t.findResources('AWS::BedrockAgentCore::Runtime'))[0] as {
+      Properties: { EnvironmentVariables: Record<string, unknown> };
+    };
+    const arns = JSON.stringify(runtime.Properties.EnvironmentVariables.TOOL_SESSION_POLICY_ARNS);
+    for (const p of stack.toolRole.sessionPolicies) expect(arns).toContain(logicalId(stack, p as never));
+    expect(JSON.stringify(t.findOutputs('ToolSessionPolicyArns'))).toContain(
+      logicalId(stack, stack.toolRole.sessionPolicies[0] as never),
+    );
+  });
+
+  it("adds the operator's denyActions to the role's deny policy and the runtime's environment", () => {
+    const withDeny = new AwsAskStack(new App(), 'AwsAskDeny', {
+      denyActions: ['logs:GetLogEvents', 'lambda:GetFunction'],
+    });
+    const tt = Template.fromStack(withDeny);
+    const docs = JSON.stringify(tt.findResources('AWS::IAM::ManagedPolicy'));
+    expect(docs).toContain('"Sid":"AwsAskDenyOperatorChoice"');
+    expect(docs).toContain('"Action":["logs:GetLogEvents","lambda:GetFunction"]');
+    tt.hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
+      EnvironmentVariables: Match.objectLike({ AWS_ASK_DENY_ACTIONS: 'logs:GetLogEvents,lambda:GetFunction' }),
+    });
+  }, 120_000);
 
   it("is trusted by the runtime's execution role and the named developer, not the account root", () => {
     const role = Object.values(

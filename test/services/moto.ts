@@ -3,7 +3,8 @@
  *
  * moto is installed on first use into a git-ignored virtualenv (`.venv-moto/`) at a pinned
  * version, so `npm test` needs nothing but python3 on the machine. cfn-lint (for
- * test/infra/cfn-lint.test.ts) goes into the same virtualenv, so one install serves both.
+ * test/infra/cfn-lint.test.ts) and the public IAM risk lists of policy_sentry and cloudsplaining (for
+ * test/common/policy-references.test.ts) go into the same virtualenv, so one install serves all.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,15 @@ import { fileURLToPath } from 'node:url';
 
 export const MOTO_VERSION = '5.2.5';
 export const CFN_LINT_VERSION = '1.58.0';
+export const POLICY_SENTRY_VERSION = '0.15.2';
+export const CLOUDSPLAINING_VERSION = '0.9.1';
 /** What the virtualenv holds, pinned. */
-const REQUIREMENTS = [`moto[server]==${MOTO_VERSION}`, `cfn-lint==${CFN_LINT_VERSION}`];
+const REQUIREMENTS = [
+  `moto[server]==${MOTO_VERSION}`,
+  `cfn-lint==${CFN_LINT_VERSION}`,
+  `policy_sentry==${POLICY_SENTRY_VERSION}`,
+  `cloudsplaining==${CLOUDSPLAINING_VERSION}`,
+];
 // the stamp names every requirement, so a virtualenv made before one was added or bumped is brought up to date
 const STAMP = REQUIREMENTS.join(' ');
 
@@ -46,6 +54,12 @@ export async function ensureMoto(): Promise<string> {
   await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...REQUIREMENTS]);
   writeFileSync(stamp, `${STAMP}\n`);
   return motoBin;
+}
+
+/** The virtualenv's python, with everything above installed. */
+export async function ensureVenvPython(): Promise<string> {
+  await ensureMoto();
+  return join(venv, 'bin', 'python');
 }
 
 /** The pinned cfn-lint's path (installed with moto). */

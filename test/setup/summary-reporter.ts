@@ -1,6 +1,7 @@
 /**
  * Prints one plain closing line, `N passed, N failed, N skipped`, after vitest's own summary, so CI
- * (which reads that line, not vitest's format) can tell a run that tested something.
+ * (which reads that line, not vitest's format) can tell a run that tested something. Before it, the
+ * figures tests record in `task.meta.summary` (e.g. the read-only layers' counts), one per line.
  */
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -9,8 +10,11 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
+    const figures: string[] = [];
     for (const mod of testModules) {
       for (const test of mod.children.allTests()) {
+        const summary = (test.meta() as { summary?: string }).summary;
+        if (summary) figures.push(summary);
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
@@ -20,6 +24,7 @@ export default class SummaryReporter implements Reporter {
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
     }
     failed += unhandledErrors.length;
+    if (figures.length) process.stdout.write(`\n${figures.join('\n')}\n`);
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

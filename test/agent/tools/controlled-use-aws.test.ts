@@ -14,8 +14,8 @@ import {
 import { DEFAULT_SETTINGS } from '../../../agent/tools/settings.ts';
 import { USE_AWS_SPEC } from '../../../agent/tools/spec.ts';
 import { createUseAwsTool } from '../../../agent/tools/use-aws.ts';
-import { readOnlyPolicyArn, sessionPolicyDocument } from '../../../common/policy/index.ts';
 import { ACCOUNT, seedBuckets, seedFunctions, seedInstances, seedRoles } from '../../helpers/seed.ts';
+import { roleMode, SESSION_POLICY_ARNS, SESSION_POLICY_ENV } from '../../helpers/tool-role.ts';
 import { runTool } from '../../helpers/tools.ts';
 import { type RecordingProxy, startRecordingProxy } from '../../services/recording-proxy.ts';
 import { ScriptedModel, toolResultTexts } from '../../services/scripted-model.ts';
@@ -34,7 +34,7 @@ function makeTool(
   records?: AwsCallRecord[],
 ): { tool: FunctionTool; caller: AwsCaller } {
   const caller = new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION, ...settings });
-  const credentials = new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION });
+  const credentials = new PinnedCredentials(roleMode(toolRoleArn), { region: REGION });
   const tool = createControlledUseAws({ credentials, caller, ...(records ? { onCall: (r) => records.push(r) } : {}) });
   return { tool, caller };
 }
@@ -276,9 +276,9 @@ describe('refusals and bad input send nothing to AWS', () => {
 });
 
 describe('pinned credentials', () => {
-  it('200 calls cost one AssumeRole, whose request carries the session policy and the asker', async () => {
+  it('200 calls cost one AssumeRole, whose request carries the session policies and the asker', async () => {
     const { tool } = makeTool();
-    const credentials = new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION });
+    const credentials = new PinnedCredentials(roleMode(toolRoleArn), { region: REGION });
     const counted = createControlledUseAws({
       credentials,
       caller: new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION }),
@@ -294,8 +294,10 @@ describe('pinned credentials', () => {
     const call = proxy.requests.filter((r) => r.action === 'AssumeRole').at(-1)!;
     const form = new URLSearchParams(call.body);
     expect(form.get('RoleArn')).toBe(toolRoleArn);
-    expect(form.get('Policy')).toBe(sessionPolicyDocument());
-    expect(form.get('PolicyArns.member.1.arn')).toBe(readOnlyPolicyArn('aws'));
+    // the read-only policies by ARN, no inline policy (it could not hold the deny list)
+    expect(form.get('Policy')).toBeNull();
+    const arns = [...form.entries()].filter(([k]) => /^PolicyArns\.member\.\d+\.arn$/.test(k)).map(([, v]) => v);
+    expect(arns).toEqual([...SESSION_POLICY_ARNS]);
     expect(form.get('SourceIdentity')).toBe('slack.T0TEAM.U0ALICE');
     expect(form.get('RoleSessionName')).toBe('slack.T0TEAM.U0ALICE');
     // and the calls ran as the assumed role
@@ -304,13 +306,13 @@ describe('pinned credentials', () => {
   });
 
   it('a different asker gets a session of their own', async () => {
-    const credentials = new PinnedCredentials({ kind: 'role', roleArn: toolRoleArn }, { region: REGION });
+    const credentials = new PinnedCredentials(roleMode(toolRoleArn), { region: REGION });
     const a = credentials.forAsker({ teamId: 'T1', userId: 'U1' });
     const b = credentials.forAsker({ teamId: 'T1', userId: 'U2' });
     expect(a.key).not.toBe(b.key);
     expect(credentials.forAsker({ teamId: 'T1', userId: 'U1' }).provider).toBe(a.provider);
     // SDK clients are cached by this key, so another role must never share it
-    const other = new PinnedCredentials({ kind: 'role', roleArn: `${toolRoleArn}-other` }, { region: REGION });
+    const other = new PinnedCredentials(roleMode(`${toolRoleArn}-other`), { region: REGION });
     expect(other.forAsker({ teamId: 'T1', userId: 'U1' }).key).not.toBe(a.key);
   });
 
@@ -319,18 +321,33 @@ describe('pinned credentials', () => {
     expect(() => credentialModeFromEnv({})).toThrow(/set TOOL_ROLE_ARN .* or AGENT_TOOL_USE_AWS_PROFILE_NAME/);
     expect(() => controlledUseAwsFromEnv({})).toThrow(/TOOL_ROLE_ARN/);
     expect(() => credentialModeFromEnv({ TOOL_ROLE_ARN: 'admin' })).toThrow(/TOOL_ROLE_ARN must be an IAM role ARN/);
-    expect(() => controlledUseAwsFromEnv({ TOOL_ROLE_ARN: toolRoleArn, USE_AWS_MAX_BYTES: 'lots' })).toThrow(
-      /USE_AWS_MAX_BYTES must be a whole number/,
+    expect(() =>
+      controlledUseAwsFromEnv({ TOOL_ROLE_ARN: toolRoleArn, ...SESSION_POLICY_ENV, USE_AWS_MAX_BYTES: 'lots' }),
+    ).toThrow(/USE_AWS_MAX_BYTES must be a whole number/);
+    // a role without its session policies would leave the session layer open: refused, saying what to set
+    expect(() => credentialModeFromEnv({ TOOL_ROLE_ARN: toolRoleArn })).toThrow(
+      /TOOL_SESSION_POLICY_ARNS is not set: .*ToolSessionPolicyArns output/,
     );
+    expect(() =>
+      credentialModeFromEnv({
+        TOOL_ROLE_ARN: toolRoleArn,
+        TOOL_SESSION_POLICY_ARNS: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+      }),
+    ).toThrow(/TOOL_SESSION_POLICY_ARNS must hold customer-managed policy ARNs/);
+    expect(() =>
+      controlledUseAwsFromEnv({ AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev', AWS_ASK_DENY_ACTIONS: 'GetLogEvents' }),
+    ).toThrow(/AWS_ASK_DENY_ACTIONS has "GetLogEvents": each item must be an IAM action pattern/);
     expect(credentialModeFromEnv({ AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev' })).toEqual({
       kind: 'profile',
       profile: 'dev',
     });
-    expect(credentialModeFromEnv({ TOOL_ROLE_ARN: toolRoleArn, AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev' })).toEqual({
-      kind: 'role',
-      roleArn: toolRoleArn,
-      profile: 'dev',
-    });
+    expect(
+      credentialModeFromEnv({
+        TOOL_ROLE_ARN: toolRoleArn,
+        ...SESSION_POLICY_ENV,
+        AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev',
+      }),
+    ).toEqual({ kind: 'role', roleArn: toolRoleArn, sessionPolicyArns: SESSION_POLICY_ARNS, profile: 'dev' });
   });
 });
 
