@@ -1,19 +1,21 @@
 /**
  * Layer 4 holds on its own: with moto's IAM enforcement on and the policy module bypassed (no gate),
- * the tool role (ReadOnlyAccess + the deny statements from common/policy/) can read but cannot
- * write or make the sensitive reads that ReadOnlyAccess would otherwise allow.
+ * the tool role as the stack builds it (the generated allow and deny managed policies from
+ * common/policy/) can read but cannot write or make the sensitive reads that ReadOnlyAccess would
+ * otherwise allow.
  *
- * moto does not evaluate STS session policies; the session policy document is tested in
- * controlled-use-aws.test.ts (what the tool sends) and policy.test.ts (what it denies).
+ * moto evaluates neither STS session policies nor permissions boundaries; what the session sends is
+ * tested in controlled-use-aws.test.ts, and both layers are evaluated with iam-simulate over every
+ * refused action in test/infra/read-only-layers.test.ts.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AttachRolePolicyCommand,
   CreateAccessKeyCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
-  PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -22,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PinnedCredentials } from '../../agent/credentials.ts';
 import { AwsCaller, type AwsRequest } from '../../agent/tools/aws-caller.ts';
 import { DEFAULT_SETTINGS } from '../../agent/tools/settings.ts';
-import { denyStatements, readOnlyPolicyArn } from '../../common/policy/index.ts';
+import { readOnlyDocuments, readOnlyPolicyArn } from '../../common/policy/index.ts';
 import { motoConfig } from '../helpers/aws.ts';
 import { ACCOUNT, seedInstances } from '../helpers/seed.ts';
 import { roleMode } from '../helpers/tool-role.ts';
@@ -35,7 +37,8 @@ const caller = new AwsCaller({ ...DEFAULT_SETTINGS, defaultRegion: REGION });
 
 const root = (endpoint: string) => motoConfig(REGION, endpoint);
 
-async function makeRole(iam: IAMClient, name: string, withDeny: boolean): Promise<string> {
+/** The tool role as deployed (generated allow and deny managed policies), or ReadOnlyAccess alone (the control). */
+async function makeRole(iam: IAMClient, name: string, shape: 'deployed' | 'readonly-only'): Promise<string> {
   const trust = {
     Version: '2012-10-17',
     Statement: [
@@ -49,15 +52,16 @@ async function makeRole(iam: IAMClient, name: string, withDeny: boolean): Promis
   const role = await iam.send(
     new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
   );
-  await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: readOnlyPolicyArn('aws') }));
-  if (withDeny) {
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: name,
-        PolicyName: 'aws-ask-deny-sensitive',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: denyStatements() }),
-      }),
+  if (shape === 'readonly-only') {
+    await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: readOnlyPolicyArn('aws') }));
+    return role.Role!.Arn!;
+  }
+  const docs = await readOnlyDocuments();
+  for (const [i, doc] of [...docs.allow, ...docs.deny].entries()) {
+    const policy = await iam.send(
+      new CreatePolicyCommand({ PolicyName: `${name}-${i + 1}`, PolicyDocument: JSON.stringify(doc) }),
     );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policy.Policy!.Arn! }));
   }
   return role.Role!.Arn!;
 }
@@ -68,8 +72,8 @@ let bareRoleArn: string;
 beforeAll(async () => {
   moto = await startMoto();
   const iam = new IAMClient(root(moto.url));
-  toolRoleArn = await makeRole(iam, 'aws-ask-tool', true);
-  bareRoleArn = await makeRole(iam, 'readonly-without-deny', false);
+  toolRoleArn = await makeRole(iam, 'aws-ask-tool', 'deployed');
+  bareRoleArn = await makeRole(iam, 'readonly-without-deny', 'readonly-only');
   await iam.send(new CreateUserCommand({ UserName: 'aws-ask-runtime' }));
   await iam.send(
     new PutUserPolicyCommand({
@@ -169,7 +173,7 @@ describe('the tool role holds on its own (moto IAM enforcement, policy module by
       expect(withDeny.ok).toBe(false);
       expect(withDeny.record.errorCode).toBe('AccessDenied');
       expect(withDeny.text).not.toContain('hunter2');
-      // the control: the same ReadOnlyAccess role without our deny statement could do it
+      // the control: a role with ReadOnlyAccess alone could do it
       const without = await asRole(bareRoleArn, req(service, operation, p));
       expect(without.ok, without.text).toBe(true);
     },

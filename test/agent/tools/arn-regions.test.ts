@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FunctionTool } from '@strands-agents/sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CredentialMode, PinnedCredentials } from '../../../agent/credentials.ts';
+import { PinnedCredentials } from '../../../agent/credentials.ts';
 import { checkArnRegions, findArns, parseArn } from '../../../agent/tools/arn-regions.ts';
 import { AwsCaller, type AwsCallRecord } from '../../../agent/tools/aws-caller.ts';
 import { ClientCache, regionPinning } from '../../../agent/tools/client-cache.ts';
@@ -18,6 +18,7 @@ import { DEFAULT_SETTINGS } from '../../../agent/tools/settings.ts';
 import { findService } from '../../../common/aws-services.ts';
 import { motoConfig } from '../../helpers/aws.ts';
 import { ACCOUNT, seedRoles } from '../../helpers/seed.ts';
+import { roleMode } from '../../helpers/tool-role.ts';
 import { runTool } from '../../helpers/tools.ts';
 import { type RecordingProxy, startRecordingProxy } from '../../services/recording-proxy.ts';
 
@@ -92,9 +93,7 @@ function makeTool(allowedRegions?: string[], records?: AwsCallRecord[]): Functio
     defaultRegion: REGION,
     ...(allowedRegions ? { allowedRegions } : {}),
   });
-  // no session policies here (these tests are about regions); the cast keeps this file compiling whether or
-  // not CredentialMode has sessionPolicyArns yet (being added concurrently)
-  const mode = { kind: 'role', roleArn: toolRoleArn, sessionPolicyArns: [] } as CredentialMode;
+  const mode = roleMode(toolRoleArn);
   const credentials = new PinnedCredentials(mode, { region: REGION });
   return createControlledUseAws({ credentials, caller, ...(records ? { onCall: (r) => records.push(r) } : {}) });
 }
