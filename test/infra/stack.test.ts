@@ -467,6 +467,11 @@ describe('checks and settings', () => {
     expect(() => ctx({ agentArtifact: 'zip' })).toThrow(/agentArtifact must be code or container/);
     expect(() => ctx({ sessionRetentionDays: 'forever' })).toThrow(/sessionRetentionDays/);
     expect(() => ctx({ alarmEmail: 'ops' })).toThrow(/alarmEmail/);
+    expect(ctx({ denyActions: 'logs:GetLogEvents, lambda:GetFunction*' }).props.denyActions).toEqual([
+      'logs:GetLogEvents',
+      'lambda:GetFunction*',
+    ]);
+    expect(() => ctx({ denyActions: 'GetLogEvents' })).toThrow(/context denyActions has "GetLogEvents": each item/);
     expect(() => new AwsAskStack(new App(), 'Bad', { localPrincipalArns: ['me'] })).toThrow(
       /not an IAM user or role ARN/,
     );
