@@ -1,7 +1,7 @@
 /**
  * What an AWS response becomes before the model sees it: plain compact JSON (ISO dates, no SDK
- * metadata), secret-looking values redacted, and the whole cut to a byte budget with a note that
- * says what was cut.
+ * metadata), and the whole cut to a byte budget with a note that says what was cut. (Redaction
+ * happens before and beside this: sensitive-members.ts on the raw pages, redact.ts on the result.)
  */
 
 export type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
@@ -46,124 +46,6 @@ export function toPlain(value: unknown, depth = 0): Plain | undefined {
     return depth > 1 && Object.keys(out).length === 0 ? undefined : out;
   }
   return undefined;
-}
-
-export const REDACTED = '**REDACTED**';
-
-/** Keys (compared lower-case, letters and digits only) whose values always carry secrets. */
-const SECRET_KEYS = new Set([
-  'secretaccesskey',
-  'sessiontoken',
-  'secretstring',
-  'secretbinary',
-  'authorizationtoken',
-  'password',
-  'accesstoken',
-  'refreshtoken',
-  'idtoken',
-  'apikey',
-  'clientsecret',
-  'keymaterial',
-  'privatekey',
-  'sharedsecret',
-  'dbpassword',
-  'masteruserpassword',
-  'plaintext',
-  'privatekeyplaintext',
-  'passworddata',
-  'userdata',
-  'authtoken',
-  'secretkey',
-  'certificatechain_privatekey',
-  'privatekeypem',
-  'keypairmaterial',
-  'credentials',
-  'securitytoken',
-  'bearertoken',
-  'webhooksecret',
-  'tokenvalue',
-  'secretvalue',
-]);
-
-/** Environment variable names whose values are treated as secrets. */
-const SECRET_NAME =
-  /pass(word|wd)?|pwd|secret|token|credential|private|api[-_]?key|auth|(^|[-_])key$|signing|dsn|conn(ection)?[-_]?str/i;
-
-const VALUE_PATTERNS: readonly [RegExp, string | ((m: string, ...g: string[]) => string)][] = [
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)/g, REDACTED],
-  [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, (_m, k = '') => `${k}${REDACTED}`],
-  [
-    new RegExp(
-      '\\b(xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gh[pousr]_[A-Za-z0-9]{30,}|' +
-        'sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\\b',
-      'g',
-    ),
-    REDACTED,
-  ],
-  [/\b((?:[a-z][a-z0-9+.-]*):\/\/[^:/\s"'@]+:)([^@\s"'/]+)(@)/gi, (_m, a = '', _p, c = '') => `${a}${REDACTED}${c}`],
-  [
-    // not after a letter or digit, so db_password= and MY_SECRET= are caught too
-    new RegExp(
-      '(?<![a-z0-9])((?:aws_)?secret_?access_?key|aws_session_token|password|passwd|pwd|secret|' +
-        'api[_-]?key|token|auth[_-]?token)' +
-        '(["\']?\\s*[:=]\\s*["\']?)([^\\s"\'&,;]{6,})',
-      'gi',
-    ),
-    (_m, k = '', sep = '') => `${k}${sep}${REDACTED}`,
-  ],
-];
-
-function redactString(s: string, counter: { n: number }): string {
-  let out = s;
-  for (const [re, rep] of VALUE_PATTERNS) {
-    out = out.replace(re, (...args: unknown[]) => {
-      counter.n++;
-      if (typeof rep === 'string') return rep;
-      const groups = args.slice(1, -2).map((g) => (typeof g === 'string' ? g : ''));
-      return rep(String(args[0]), ...groups);
-    });
-  }
-  return out;
-}
-
-function isEnvList(v: Plain): v is { [key: string]: Plain }[] {
-  return Array.isArray(v) && v.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e) && 'name' in e);
-}
-
-/** Returns a redacted copy and how many values were redacted. */
-export function redact(value: Plain): { value: Plain; redactions: number } {
-  const counter = { n: 0 };
-  const walk = (v: Plain, key: string, parentKey: string): Plain => {
-    if (typeof v === 'string') return redactString(v, counter);
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) {
-      // ECS/Batch container environment: [{ name, value }]
-      if (/^environment(variables)?$/i.test(key) && isEnvList(v)) {
-        return v.map((e) => {
-          const name = String(e.name ?? '');
-          if ('value' in e && SECRET_NAME.test(name)) {
-            counter.n++;
-            return { ...e, value: REDACTED };
-          }
-          return walk(e, '', key) as Plain;
-        });
-      }
-      return v.map((e) => walk(e, '', key));
-    }
-    const out: Record<string, Plain> = {};
-    const envMap = /^variables$/i.test(key) && /^environment$/i.test(parentKey);
-    for (const [k, child] of Object.entries(v)) {
-      const squashed = k.toLowerCase().replace(/[^a-z0-9]/g, '');
-      if ((SECRET_KEYS.has(squashed) || (envMap && SECRET_NAME.test(k))) && child !== null && child !== '') {
-        counter.n++;
-        out[k] = REDACTED;
-      } else {
-        out[k] = walk(child, k, key);
-      }
-    }
-    return out;
-  };
-  return { value: walk(value, '', ''), redactions: counter.n };
 }
 
 export interface Cut {

@@ -1,6 +1,7 @@
-/** Limits and regions of the AWS tool's calls, and reading them from the environment. */
+/** Limits, regions and shown environment values of the AWS tool's calls, and reading them from the environment. */
 import { DEFAULT_REGION } from '../../common/defaults.ts';
 import { REGION, readDefaultRegion, SettingsReader } from '../../common/settings.ts';
+import { envGlobProblem } from './redact-env.ts';
 
 export interface AwsCallSettings {
   /** Largest result handed to the model, in bytes of JSON. */
@@ -13,6 +14,11 @@ export interface AwsCallSettings {
   readonly defaultRegion: string;
   /** When set, calls to other regions are refused. */
   readonly allowedRegions?: readonly string[];
+  /**
+   * Names or globs (`LOG_LEVEL`, `FEATURE_*`, case-insensitive) of environment variables whose values
+   * are shown; every other value is hidden (redact-env.ts).
+   */
+  readonly showEnvValues?: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: AwsCallSettings = {
@@ -23,19 +29,36 @@ export const DEFAULT_SETTINGS: AwsCallSettings = {
 };
 
 /**
- * Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS and AWS_ASK_REGIONS, on a
- * process-wide reader. The default region is the agent's when given, else decided as everywhere
- * (common/settings.ts readDefaultRegion).
+ * Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS, AWS_ASK_REGIONS and
+ * AWS_ASK_SHOW_ENV_VALUES, on a process-wide reader. The default region is the agent's when given,
+ * else decided as everywhere (common/settings.ts readDefaultRegion).
  */
 export function readToolSettings(read: SettingsReader, defaultRegion?: string): AwsCallSettings {
   const regions = read.regions();
+  const showEnvValues = readShowEnvValues(read);
   return {
     maxBytes: read.int('USE_AWS_MAX_BYTES', DEFAULT_SETTINGS.maxBytes, 1_024, 1_048_576),
     maxPages: read.int('USE_AWS_MAX_PAGES', DEFAULT_SETTINGS.maxPages, 1, 100),
     maxItems: read.int('USE_AWS_MAX_ITEMS', DEFAULT_SETTINGS.maxItems, 1, 100_000),
     defaultRegion: defaultRegion ?? readDefaultRegion(read, false),
     ...(regions.length ? { allowedRegions: regions } : {}),
+    ...(showEnvValues.length ? { showEnvValues } : {}),
   };
+}
+
+/**
+ * AWS_ASK_SHOW_ENV_VALUES: comma-separated environment variable names or globs whose values are shown
+ * (e.g. `LOG_LEVEL,NODE_ENV,FEATURE_*`); a malformed one is a problem, and none of them is used then.
+ */
+function readShowEnvValues(read: SettingsReader, name = 'AWS_ASK_SHOW_ENV_VALUES'): string[] {
+  const patterns = read.list(name);
+  const bad = patterns.flatMap((p) => envGlobProblem(p) ?? []);
+  if (!bad.length) return patterns;
+  read.problem(
+    `${name} has ${bad.join('; ')}. ` +
+      'Set it to comma-separated variable names or globs, e.g. LOG_LEVEL,NODE_ENV,FEATURE_*.',
+  );
+  return [];
 }
 
 /** The tool's settings alone; ConfigError listing every problem. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { countItems, fitToBudget, type Plain, REDACTED, redact, toPlain } from '../../../agent/tools/output.ts';
+import { countItems, fitToBudget, type Plain, toPlain } from '../../../agent/tools/output.ts';
+import { redact } from '../../../agent/tools/redact.ts';
+import { ENV_HIDDEN, REDACTED } from '../../../agent/tools/redact-marks.ts';
 
 describe('toPlain', () => {
   it('drops SDK metadata, writes dates as ISO, decodes small text bytes and summarises binary', () => {
@@ -24,7 +26,7 @@ describe('toPlain', () => {
 
 describe('redact', () => {
   it('redacts values of secret keys at any depth, case-insensitively', () => {
-    const { value, redactions } = redact({
+    const { value, tally } = redact({
       Credentials: { AccessKeyId: 'ASIAXXXX', SecretAccessKey: 'abc', SessionToken: 'tok' },
       DBInstances: [{ MasterUserPassword: 'hunter2', MasterUsername: 'admin' }],
       Reservations: [{ Instances: [{ UserData: 'IyEvYmluL2Jhc2g=' }] }],
@@ -36,11 +38,11 @@ describe('redact', () => {
       Reservations: [{ Instances: [{ UserData: REDACTED }] }],
       NextToken: 'page-2',
     });
-    expect(redactions).toBe(3);
+    expect(tally).toEqual({ secrets: 3, envValues: 0 });
   });
 
-  it('redacts secret-named environment variables of Lambda and ECS, keeping the rest', () => {
-    const { value } = redact({
+  it('hides every environment variable value of Lambda and ECS by default, keeping the names', () => {
+    const { value, tally } = redact({
       Functions: [{ Environment: { Variables: { DB_PASSWORD: 'p', STRIPE_API_KEY: 'k', LOG_LEVEL: 'debug' } } }],
       containerDefinitions: [
         {
@@ -53,26 +55,27 @@ describe('redact', () => {
     });
     expect(value).toEqual({
       Functions: [
-        { Environment: { Variables: { DB_PASSWORD: REDACTED, STRIPE_API_KEY: REDACTED, LOG_LEVEL: 'debug' } } },
+        { Environment: { Variables: { DB_PASSWORD: ENV_HIDDEN, STRIPE_API_KEY: ENV_HIDDEN, LOG_LEVEL: ENV_HIDDEN } } },
       ],
       containerDefinitions: [
         {
           environment: [
-            { name: 'AUTH_TOKEN', value: REDACTED },
-            { name: 'REGION', value: 'eu-west-1' },
+            { name: 'AUTH_TOKEN', value: ENV_HIDDEN },
+            { name: 'REGION', value: ENV_HIDDEN },
           ],
         },
       ],
     });
+    expect(tally).toEqual({ secrets: 0, envValues: 5 });
   });
 
   it('redacts secrets inside strings: private keys, presigned URLs, tokens, connection strings, key=value', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----';
-    const { value, redactions } = redact({
+    const { value, tally } = redact({
       Pem: `key: ${pem}`,
       Url: 'https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA%2F&X-Amz-Signature=deadbeef&x=1',
       Slack: 'xoxb-123456789012-abcdefghijkl',
-      Dsn: 'postgres://app:s3cretpw@db.internal:5432/app',
+      DatabaseUrl: 'postgres://app:s3cretpw@db.internal:5432/app',
       Cmd: 'export password=CorrectHorse1 && run',
       Plain: 'nothing secret here',
     });
@@ -80,10 +83,10 @@ describe('redact', () => {
     expect(v.Pem).toBe(`key: ${REDACTED}`);
     expect(v.Url).toBe(`https://b.s3.amazonaws.com/k?X-Amz-Credential=${REDACTED}&X-Amz-Signature=${REDACTED}&x=1`);
     expect(v.Slack).toBe(REDACTED);
-    expect(v.Dsn).toBe(`postgres://app:${REDACTED}@db.internal:5432/app`);
+    expect(v.DatabaseUrl).toBe(`postgres://app:${REDACTED}@db.internal:5432/app`);
     expect(v.Cmd).toBe(`export password=${REDACTED} && run`);
     expect(v.Plain).toBe('nothing secret here');
-    expect(redactions).toBe(6);
+    expect(tally.secrets).toBe(6);
   });
 });
 
