@@ -1,7 +1,7 @@
 /**
  * Operations of a loaded SDK client module: resolve a name written as boto3 snake_case, CLI
  * kebab-case, camelCase or PascalCase to the SDK's `…Command`, suggest near names, and read what
- * input the operation takes from the command's schema.
+ * input the operation takes and what output schema it answers with from the command's schema.
  */
 import { type SdkModule, squash } from '../../common/aws-services.ts';
 
@@ -92,14 +92,36 @@ export interface InputShape {
  */
 export function inputShape(mod: SdkModule, operation: string): InputShape | undefined {
   try {
-    const Cmd = commandClass(mod, operation);
-    const schema = new Cmd({}).schema;
-    if (!Array.isArray(schema) || typeof schema[4] !== 'function') return undefined;
-    const input: unknown = (schema[4] as () => unknown)();
+    const input = operationSchemaPart(mod, operation, 4);
     if (!Array.isArray(input) || !Array.isArray(input[4])) return undefined;
     const members = (input[4] as unknown[]).filter((m): m is string => typeof m === 'string');
     const requiredCount = typeof input[6] === 'number' ? input[6] : 0;
     return { members, required: members.slice(0, requiredCount) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Part `index` (4 input, 5 output) of a command's operation schema, dereferenced; undefined if not there. */
+function operationSchemaPart(mod: SdkModule, operation: string, index: 4 | 5): unknown {
+  const Cmd = commandClass(mod, operation);
+  const schema = new Cmd({}).schema;
+  if (!Array.isArray(schema) || schema[0] !== 9) return undefined;
+  const part: unknown = schema[index];
+  return typeof part === 'function' ? (part as () => unknown)() : part;
+}
+
+/**
+ * The operation's output schema as the SDK's command carries it: the structure its pages are
+ * (`[3, ns, name, traits, memberNames, memberSchemas]`), or `"unit"` for an operation that answers
+ * nothing. Undefined when the command has none or it is neither (then only the name and pattern net
+ * redacts).
+ */
+export function outputSchema(mod: SdkModule, operation: string): readonly unknown[] | 'unit' | undefined {
+  try {
+    const output = operationSchemaPart(mod, operation, 5);
+    if (output === 'unit') return output;
+    return Array.isArray(output) && output.length >= 5 ? output : undefined;
   } catch {
     return undefined;
   }
