@@ -66,12 +66,14 @@ function fromYaml(template: string, tally: Tally): string {
 /** One parameter's lines, with its Default redacted when it has NoEcho: true (block or flow style). */
 function parameter(block: string[], tally: Tally): string[] {
   const [head = '', ...body] = block;
-  // flow style on one line: DbPassword: {Type: String, NoEcho: true, Default: hunter2}
-  const flow = /^(\s*[^:#]+:\s*\{.*NoEcho\s*:\s*["']?true["']?.*?Default\s*:\s*)("[^"]*"|'[^']*'|[^,}]+)(.*)$/i.exec(
-    head,
-  );
+  // flow style on one line: DbPassword: {Type: String, NoEcho: true, Default: hunter2} (a parameter
+  // line is short; a longer one is not matched, so a crafted line cannot make these patterns slow)
+  const flow =
+    head.length > 2_000
+      ? null
+      : /^(\s*[^:#]+:\s*\{.*NoEcho\s*:\s*["']?true["']?.*?Default\s*:\s*)("[^"]*"|'[^']*'|[^,}]+)(.*)$/i.exec(head);
   const flowBefore = /^(\s*[^:#]+:\s*\{.*?Default\s*:\s*)("[^"]*"|'[^']*'|[^,}]+)(.*NoEcho\s*:\s*["']?true["']?.*)$/i;
-  const flowMatch = flow ?? flowBefore.exec(head);
+  const flowMatch = flow ?? (head.length > 2_000 ? null : flowBefore.exec(head));
   if (flowMatch) {
     if ((flowMatch[2] ?? '').trim() === REDACTED) return block;
     tally.secrets++;

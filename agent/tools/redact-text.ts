@@ -26,6 +26,13 @@ const NOT_A_SECRET = rx(
   'i',
 );
 
+/** A command-line flag naming a secret: `--password`, `--db-password`, `--api-key`, `--client-secret`. */
+const SECRET_FLAG = rx(
+  '(?:^-{1,2}|[-_])(?:password|passwd|pass|pwd|token|secret|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|',
+  ['auth[-_]?token|private[-_]?key|client[-_]?secret)$'],
+  'i',
+);
+
 /** `key=value`, `key: value`, `"key": "value"`: redacts the value when the key names a secret. */
 function keyValue(match: string, open = '', key = '', sep = '', value = ''): string {
   if (!isSecretName(key)) return match;
@@ -126,12 +133,16 @@ const PATTERNS: readonly (readonly [RegExp, Replace])[] = [
   ],
   // a password in a URL: scheme://user:password@host (user may be empty: redis://:pw@host)
   [
-    /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s"'@]*:)([^\s"'/?#]+)(@)/gi,
+    /(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/[^:/?#\s"'@]{0,256}:)([^\s"'/?#]+)(@)/gi,
     (m, a = '', p = '', c = '') => (isMark(p) ? m : `${a}${REDACTED}${c}`),
   ],
   // a token as the URL's user: https://<token>@host (Sentry DSN, git over https)
-  [/\b([a-z][a-z0-9+.-]*:\/\/)([A-Za-z0-9_-]{20,})(@)/gi, (_m, a = '', _t, c = '') => `${a}${REDACTED}${c}`],
-  [new RegExp(`(?<![A-Za-z0-9])(?:${PROVIDER_TOKENS.join('|')})`, 'g'), () => REDACTED],
+  [
+    /(?<![A-Za-z0-9+.-])([a-z][a-z0-9+.-]{0,30}:\/\/)([A-Za-z0-9_-]{20,})(@)/gi,
+    (_m, a = '', _t, c = '') => `${a}${REDACTED}${c}`,
+  ],
+  // (not after a token character, so a run of them is tried once, not from every position)
+  [new RegExp(`(?<![A-Za-z0-9_.-])(?:${PROVIDER_TOKENS.join('|')})`, 'g'), () => REDACTED],
   // Authorization-like headers: everything after the scheme word, to the end of the line or quote
   [
     rx(
@@ -145,21 +156,15 @@ const PATTERNS: readonly (readonly [RegExp, Replace])[] = [
     (m, h = '', sep = '', scheme = '', v = '') => (isMark(v.trim()) ? m : `${h}${sep}${scheme}${REDACTED}`),
   ],
   [/\b(Bearer\s+)([A-Za-z0-9._~+/=-]{12,})/g, keep(1)],
-  // command-line flags: --password x, --db-password=x, --api-key x
+  // command-line flags: --password x, --db-password=x, --api-key x (the flag's name decides)
   [
-    rx(
-      '(--?(?:[a-z0-9]+[-_])*(?:password|passwd|pass|pwd|token|secret|api[-_]?key|apikey|access[-_]?key|',
-      [
-        String.raw`secret[-_]?key|auth[-_]?token|private[-_]?key|client[-_]?secret))(=|\s+)`,
-        String.raw`("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`,
-      ],
-      'gi',
-    ),
-    (m, f = '', sep = '', v = '') => (isMark(v) || NOT_A_SECRET.test(v) ? m : `${f}${sep}${REDACTED}`),
+    /(?<![A-Za-z0-9_-])(--?[A-Za-z0-9][A-Za-z0-9_-]{0,80})(=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g,
+    (m, f = '', sep = '', v = '') =>
+      !SECRET_FLAG.test(f) || isMark(v) || NOT_A_SECRET.test(v) ? m : `${f}${sep}${REDACTED}`,
   ],
-  [/(\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n|;&]*?\s-p)([^\s-][^\s]*)/g, keep(1)],
+  [/(\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n|;&]{0,200}?\s-p)([^\s-][^\s]*)/g, keep(1)],
   [/(\bsshpass\s+-p\s*)("[^"]*"|'[^']*'|\S+)/g, keep(1)],
-  [/(\bdocker\s+login\b[^\n|;&]*?\s-p\s+)(\S+)/g, keep(1)],
+  [/(\bdocker\s+login\b[^\n|;&]{0,200}?\s-p\s+)(\S+)/g, keep(1)],
   [/((?:^|\s)(?:-u|--user)\s+["']?[^\s:"']+:)([^\s"']+)/g, keep(1)],
   // key=value / key: value / "key": "value" with a secret-looking key (DB_PW=…, "password": "…")
   [

@@ -359,6 +359,72 @@ describe('secret shapes through redaction', () => {
   });
 });
 
+describe('crafted text', () => {
+  /** Pieces of every pattern, each repeated into a long string (a pattern retried from every position is quadratic). */
+  const PIECES = [
+    '--a',
+    'a-',
+    'a.',
+    'a+',
+    '-eyJ',
+    '.eyJa',
+    'eyJaaaaaaaaa.',
+    'a://',
+    'a://b:',
+    'a://b:c',
+    ':',
+    '=',
+    'a=',
+    'a="',
+    "a='",
+    '"a":',
+    'sk-',
+    'sk_live_',
+    'AKIA',
+    'AKIAAAAAAAAAAAAAAAAA:',
+    'MII',
+    'MIIEvQIBA',
+    'LS0tLS1CRUdJTi',
+    'Authorization: ',
+    'Bearer ',
+    '?sig=',
+    '&key=',
+    'xoxb-',
+    'key-',
+    '1//0',
+    'dp.st.',
+    'mysql ',
+    'docker login ',
+    'sshpass -p ',
+    '-u a:',
+    '-----BEGIN PRIVATE KEY-----',
+    '-----BEGIN ',
+    'PuTTY-User-Key-File-1:',
+    'hooks.slack.com/',
+    'https://hooks.slack.com/services/',
+    'password',
+    'password=',
+    'DB_PW=',
+    '0123456789abcdef',
+    'Aa0/',
+    'Aa0+',
+  ];
+  const LENGTH = 100_000;
+
+  it('is redacted in time linear in its length, whatever pieces of the patterns it repeats', () => {
+    const slow: string[] = [];
+    for (const piece of PIECES) {
+      const text = piece.repeat(Math.ceil(LENGTH / piece.length));
+      const started = performance.now();
+      redact({ message: text, TemplateBody: `Parameters:\n  P: {NoEcho: true, ${text}}\n` });
+      const ms = performance.now() - started;
+      // linear work on 100 KB is milliseconds; a quadratic pattern takes seconds to minutes
+      if (ms > 2_000) slow.push(`${JSON.stringify(piece)}: ${Math.round(ms)} ms`);
+    }
+    expect(slow).toEqual([]);
+  });
+});
+
 describe('no false positives', () => {
   const ordinary: Plain = {
     Reservations: [
