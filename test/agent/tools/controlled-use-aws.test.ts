@@ -144,6 +144,10 @@ describe('reads through controlled_use_aws on moto', () => {
     // environment values are hidden by policy (AWS_ASK_SHOW_ENV_VALUES shows chosen ones), names kept
     expect(fns.text).toContain('"LOG_LEVEL":"**HIDDEN BY POLICY**"');
     expect(fns.text).toMatch(/environment variable value\(s\) are hidden by policy/);
+    // the operator's allowlist (AWS_ASK_SHOW_ENV_VALUES, read into the settings) shows the names it matches
+    const shown = await runTool(makeTool({ showEnvValues: ['log_*'] }).tool, input('lambda', 'listFunctions'));
+    expect(shown.text).toContain('"LOG_LEVEL":"info"');
+    expect(shown.text).toContain('"DB_PASSWORD":"**HIDDEN BY POLICY**"');
   });
 
   it('cuts a large result to the byte budget with a note saying what was cut', async () => {
