@@ -17,6 +17,7 @@ import type { ListenerDeps } from './listeners/deps.ts';
 import { registerListeners } from './listeners/index.ts';
 import { slackLogger } from './log.ts';
 import { slackClientOptions } from './slack-client.ts';
+import { homeTeamFrom } from './workspaces.ts';
 
 export type BotOptions = BotOptionsBase &
   /** Answers here, with this agent (Socket Mode). */
@@ -93,6 +94,7 @@ export function createBot(o: BotOptions): Bot {
     logger: o.logger,
     dispatch,
     seen: seenKeys(),
+    homeTeam: homeTeamFrom(client, o.logger),
   };
   registerListeners(
     app,

@@ -7,9 +7,16 @@ import { SettingsReader } from '../common/settings.ts';
 
 export type Transport = 'socket' | 'http';
 
+/** Who may ask (bot/access.ts). */
 export interface Allowlists {
+  /**
+   * Workspaces (T…, or an enterprise's E…) whose people may ask besides the one the bot is installed in, whose
+   * people always may (ALLOWED_TEAM_IDS). Empty: only the bot's own workspace.
+   */
   readonly teams: readonly string[];
+  /** Channels where questions are answered (ALLOWED_CHANNEL_IDS); DMs always. Empty: every channel. */
   readonly channels: readonly string[];
+  /** People who may ask (ALLOWED_USER_IDS). Empty: everyone the workspaces allow. */
   readonly users: readonly string[];
 }
 

@@ -30,6 +30,8 @@ export interface ChannelMessage {
   readonly parent_user_id?: string;
   readonly edited?: unknown;
   readonly team?: string;
+  readonly user_team?: string;
+  readonly user_profile?: { readonly team?: string };
 }
 
 /** A reply that may be a follow-up question, if the bot is in its thread. */

@@ -10,7 +10,7 @@ import { SUGGESTED_PROMPTS } from './format.ts';
 import type { HomeBlock, HomeTabView } from './home-view.ts';
 
 export interface HomeOptions {
-  /** Who may ask (`BotSettings.allow`); all empty: everyone. */
+  /** Who may ask (`BotSettings.allow`); all empty: everyone in this workspace. */
   readonly allow: Allowlists;
   /** The regions the agent looks in (AWS_ASK_REGIONS where the bot knows it); empty: the deployment's default. */
   readonly regions: readonly string[];
@@ -52,19 +52,25 @@ export function listWithin(items: readonly string[], budget = LIST_BUDGET): stri
 const section = (text: string): HomeBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const header = (text: string): HomeBlock => ({ type: 'header', text: { type: 'plain_text', text, emoji: true } });
 
-/** Who may ask, from the allowlists. */
+/** Who may ask, from the allowlists: people of this workspace, and of the other workspaces allowed. */
 export function accessText(allow: Allowlists): string {
   const { teams, channels, users } = allow;
+  const workspaces = teams.length
+    ? `*Workspaces:* this one and ${listWithin(teams.map((t) => `\`${t}\``))}`
+    : '*Workspaces:* only this one: people of other organisations in shared channels may not ask';
   if (!teams.length && !channels.length && !users.length) {
-    return '*Everyone* in this workspace may ask, in any channel I have been added to and in a direct message.';
+    return (
+      '*Everyone* in this workspace may ask, in any channel I have been added to and in a direct message. ' +
+      'People of other organisations, in channels shared with them, may not.'
+    );
   }
   const lines = [
     users.length ? `*People:* only ${listWithin(users.map((u) => `<@${u}>`))}` : '*People:* everyone in the workspace',
     channels.length
       ? `*Channels:* only ${listWithin(channels.map((c) => `<#${c}>`))}, and direct messages with me`
       : '*Channels:* any channel I have been added to, and direct messages with me',
+    workspaces,
   ];
-  if (teams.length) lines.push(`*Workspaces:* only ${listWithin(teams.map((t) => `\`${t}\``))}`);
   return lines.join('\n');
 }
 

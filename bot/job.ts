@@ -32,7 +32,13 @@ export async function runJob(
   deps: AnswerDeps,
   extra: { retryIfBusy?: boolean } = {},
 ): Promise<AnswerResult> {
-  const thread = { teamId: job.teamId, channelId: job.channelId, userId: job.userId, isDm: job.isDm };
+  const thread = {
+    teamId: job.teamId,
+    ...(job.userTeamId ? { userTeamId: job.userTeamId } : {}),
+    channelId: job.channelId,
+    userId: job.userId,
+    isDm: job.isDm,
+  };
   if (job.question.length > MAX_PROMPT_CHARS) {
     // said in the thread, never sent to the agent (which would refuse it)
     await deps.client.chat.postMessage({
@@ -71,7 +77,10 @@ export async function runJob(
 /** A question to answer, as the listeners hand it on. */
 export interface AnswerJob {
   readonly surface: 'mention' | 'command' | 'dm';
+  /** The workspace the bot is installed in: the thread's conversation and the Slack call budget are its. */
   readonly teamId: string;
+  /** The asker's own workspace, where it is another one (an allowed organisation in a shared channel). */
+  readonly userTeamId?: string;
   readonly channelId: string;
   /** The thread to answer in; absent for a slash command (its question is posted as the parent first). */
   readonly threadTs?: string;

@@ -1,6 +1,7 @@
 /**
  * Errors a user can see, in one home: each code of the bot ↔ agent protocol with the message shown
- * for it in Slack (what happened and what to do), and ConfigError for settings.
+ * for it in Slack (what happened and what to do), each reason an asker is turned away with what they are
+ * told, and ConfigError for settings.
  */
 
 /** Why an answer failed: the `code` of the protocol's `error` event and of the bot's answer outcome. */
@@ -81,6 +82,32 @@ export class ConfigError extends Error {
     this.problems = list;
   }
 }
+
+/** Why the access policy (bot/access.ts) turns an asker away: the `reason` of its decision and in the logs. */
+export type RefusalReason = 'outsider' | 'unknown_team' | 'home_unknown' | 'user' | 'channel';
+
+/**
+ * What an asker who may not ask is told, by reason: what happened and what to do. Nothing was asked then: no
+ * AWS call, nothing queued. `userTeamId` is the asker's own workspace, where Slack said.
+ */
+export const REFUSALS: { readonly [R in RefusalReason]: (o: { readonly userTeamId?: string }) => string } = {
+  outsider: ({ userTeamId }) =>
+    'Sorry, aws-ask only answers people of the workspace it is installed in, and your account belongs to ' +
+    `another workspace (${userTeamId}), so I did not look anything up. If people of your organisation should be ` +
+    `able to ask, a platform admin of this workspace can allow it by adding ${userTeamId} to ALLOWED_TEAM_IDS.`,
+  unknown_team: () =>
+    'Sorry, aws-ask only answers people of the workspace it is installed in, and Slack did not say which ' +
+    'workspace your account belongs to, so I did not look anything up. Please ask again; if this keeps ' +
+    'happening, ask in a channel that is not shared with another organisation, or in a direct message with me.',
+  home_unknown: () =>
+    'Sorry, aws-ask could not check which workspace it is installed in (Slack did not answer), so I did not ' +
+    'look anything up. Please ask again in a minute.',
+  user: () =>
+    'Sorry, you are not on the list of people who may ask aws-ask. A platform admin can add you (ALLOWED_USER_IDS).',
+  channel: () =>
+    'Sorry, aws-ask does not answer in this channel. Ask in one of the allowed channels or in a DM; ' +
+    'a platform admin can add this channel (ALLOWED_CHANNEL_IDS).',
+};
 
 /**
  * Said to the asker when the bot gives up on a question after `attempts` deliveries (it goes to the

@@ -149,7 +149,8 @@ export async function answerQuestion(
   let end: { outcome: AnswerOutcome; tail: string } | undefined;
   try {
     const sessionId = sessionIdForThread(thread.teamId, thread.channelId, thread.threadTs);
-    const asker = { teamId: thread.teamId, userId: thread.userId, channelId: thread.channelId };
+    // who asked (CloudTrail's source identity): the person and their own workspace
+    const asker = { teamId: thread.userTeamId ?? thread.teamId, userId: thread.userId, channelId: thread.channelId };
     const events = untilAborted(deps.agent.invoke(sessionId, { prompt: question, asker }, signal), signal);
     for await (const ev of events) {
       if (ev.type === 'tool_start') {

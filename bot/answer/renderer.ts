@@ -7,7 +7,10 @@ import type { FeedbackBlock } from '../feedback.ts';
 import type { UrlSource } from '../sources.ts';
 
 export interface Thread {
+  /** The workspace the bot is installed in. */
   readonly teamId: string;
+  /** The asker's own workspace, where it is another one. */
+  readonly userTeamId?: string;
   readonly channelId: string;
   /** The thread the answer goes in (the question's own ts when it starts one). */
   readonly threadTs: string;

@@ -3,7 +3,8 @@
  * the caller knows the message's age and size, and can stop it best-effort after a failure.
  *
  * The recipient ids are always sent (Slack requires them outside DMs and Bolt's own sayStream always
- * sends them): https://docs.slack.dev/reference/methods/chat.startStream
+ * sends them): https://docs.slack.dev/reference/methods/chat.startStream. The team is the one "the user
+ * receiving the streaming text belongs to": the asker's own, in a channel shared with another organisation.
  */
 import type { ChatAppendStreamArguments, ChatStopStreamArguments, WebClient } from '@slack/web-api';
 import type { Thread } from './renderer.ts';
@@ -53,7 +54,7 @@ export class SlackStream {
       const r = await this.client.chat.startStream({
         channel: t.channelId,
         thread_ts: t.threadTs,
-        recipient_team_id: t.teamId,
+        recipient_team_id: t.userTeamId ?? t.teamId,
         recipient_user_id: t.userId,
         task_display_mode: 'timeline',
         chunks,

@@ -1,7 +1,8 @@
 /**
- * Admission, in one place for every listener: who asked where (team, channel, user; an event's id or
- * its fallback), the access policy, a refusal said to the asker and logged, and the dispatch of an
- * admitted question as an AnswerJob.
+ * Admission, in one place for every listener: who asked where (the workspace the bot is installed in and the
+ * asker's own, channel, user; an event's id or its fallback), the access policy, a refusal said to the asker
+ * and logged, and the dispatch of an admitted question as an AnswerJob. A refused question is never
+ * dispatched: nothing is queued and the agent is not asked.
  *
  * An event is remembered as handled only once it was: refused, turned away, or dispatched. A delivery
  * whose dispatch fails (the queue is down: the receiver answers 500) is not remembered, so Slack's retry
@@ -10,12 +11,16 @@
  * and the answerer's idempotency on the job's key make them one answer.
  */
 import type { AnswerJob } from '../job.ts';
+import { type AuthorTeamFields, authorTeamOf, installedTeamOf } from '../workspaces.ts';
 import type { ListenerDeps } from './deps.ts';
 
 /** A question as a listener received it. */
 export interface Asking {
   readonly surface: AnswerJob['surface'];
+  /** The workspace the bot is installed in ('' when unknown: refused). */
   readonly teamId: string;
+  /** The asker's own workspace; undefined when Slack did not say (refused). */
+  readonly userTeamId?: string;
   readonly channelId: string;
   readonly userId: string;
   readonly isDm: boolean;
@@ -43,12 +48,19 @@ export interface Asking {
 /** Admits a question and dispatches it, or says why not; the key is remembered once that succeeded. */
 export async function admit(deps: ListenerDeps, a: Asking): Promise<void> {
   if (a.dedupe === 'first' && deps.seen.has(a.dedupeKey)) return;
-  const where = { teamId: a.teamId, channelId: a.channelId, userId: a.userId, isDm: a.isDm };
+  const where = {
+    ...(a.teamId ? { homeTeamId: a.teamId } : {}),
+    ...(a.userTeamId ? { userTeamId: a.userTeamId } : {}),
+    channelId: a.channelId,
+    userId: a.userId,
+    isDm: a.isDm,
+  };
   const access = deps.access.check(where);
   if (!access.allowed) {
     deps.logger.info('refused', {
       reason: access.reason,
       team: a.teamId,
+      userTeam: a.userTeamId ?? null,
       channel: a.channelId,
       user: a.userId,
       surface: a.surface,
@@ -67,6 +79,7 @@ export async function admit(deps: ListenerDeps, a: Asking): Promise<void> {
   await deps.dispatch({
     surface: a.surface,
     teamId: a.teamId,
+    ...(a.userTeamId && a.userTeamId !== a.teamId ? { userTeamId: a.userTeamId } : {}),
     channelId: a.channelId,
     ...(a.threadTs !== undefined ? { threadTs: a.threadTs } : {}),
     userId: a.userId,
@@ -79,15 +92,21 @@ export async function admit(deps: ListenerDeps, a: Asking): Promise<void> {
   deps.seen.add(a.dedupeKey);
 }
 
-/** An Events API delivery's key (its event_id, else channel:ts) and team. */
-export function eventOrigin(
+/**
+ * An Events API delivery's key (its event_id, else channel:ts), the workspace the bot is installed in and the
+ * author's own (bot/workspaces.ts).
+ */
+export async function eventOrigin(
+  deps: ListenerDeps,
   body: unknown,
-  context: { readonly teamId?: string },
-  event: { readonly channel: string; readonly ts: string; readonly team?: string },
-): { dedupeKey: string; teamId: string } {
-  const b = body as { event_id?: string; team_id?: string };
+  event: AuthorTeamFields & { readonly channel: string; readonly ts: string },
+): Promise<{ dedupeKey: string; teamId: string; userTeamId?: string }> {
+  const b = body as { event_id?: string };
+  const home = installedTeamOf(body) ?? (await deps.homeTeam?.());
+  const userTeamId = authorTeamOf(body, event, home);
   return {
     dedupeKey: b.event_id ?? `${event.channel}:${event.ts}`,
-    teamId: event.team ?? b.team_id ?? context.teamId ?? '',
+    teamId: home ?? '',
+    ...(userTeamId ? { userTeamId } : {}),
   };
 }

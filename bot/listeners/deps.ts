@@ -3,6 +3,7 @@ import type { Logger } from '../../common/log.ts';
 import type { AccessPolicy } from '../access.ts';
 import type { SeenKeys } from '../dedupe.ts';
 import type { AnswerJob } from '../job.ts';
+import type { HomeTeam } from '../workspaces.ts';
 
 export interface ListenerDeps {
   readonly access: AccessPolicy;
@@ -14,4 +15,9 @@ export interface ListenerDeps {
   readonly dispatch: (job: AnswerJob) => Promise<void>;
   /** Event ids and trigger ids already handled (Slack retries events). */
   readonly seen: SeenKeys;
+  /**
+   * The workspace the bot is installed in, where a request does not name it (slash commands, events without
+   * `authorizations`): bot/workspaces.ts. Absent: such requests are refused, as the home workspace is unknown.
+   */
+  readonly homeTeam?: HomeTeam;
 }

@@ -75,6 +75,7 @@ describe('the Home tab', () => {
     expect(text).toContain(`Mention <@${BOT_USER_ID}> in a channel`);
     expect(text).toMatch(/reply in the thread: there is no need to mention me again/);
     expect(text).toMatch(/\*Everyone\* in this workspace may ask/);
+    expect(text).toMatch(/People of other organisations, in channels shared with them, may not/);
     expect(text).toMatch(/You may ask me/);
     expect(text).toMatch(/the default region of the deployment/);
     for (const p of SUGGESTED_PROMPTS) expect(text).toContain(p.message);
@@ -93,7 +94,7 @@ describe('the Home tab', () => {
     const mallory = textOf(await published(b, 'U0MALLORY'));
     expect(mallory).toContain('*People:* only <@U0ALICE> and <@U0BOB>');
     expect(mallory).toContain('*Channels:* only <#C0OPS> and <#C0SRE>, and direct messages with me');
-    expect(mallory).toContain(`*Workspaces:* only \`${TEAM_ID}\``);
+    expect(mallory).toContain(`*Workspaces:* this one and \`${TEAM_ID}\``);
     expect(mallory).toMatch(/:no_entry: Sorry, you are not on the list of people who may ask aws-ask/);
     expect(mallory).toContain('I look only in these regions: `eu-west-1` and `us-east-1`.');
     expect(mallory).toContain('<https://wiki.example.com/aws-ask|Read the docs>');
@@ -168,6 +169,7 @@ describe('the Home view within Block Kit limits', () => {
     expect(listWithin(['aaaa', 'bbbb', 'cccc'], 14)).toBe('3 more');
     expect(accessText({ users: [], channels: [], teams: [] })).toMatch(/^\*Everyone\*/);
     expect(accessText({ users: ['U1'], channels: [], teams: [] })).toContain('*Channels:* any channel');
+    expect(accessText({ users: ['U1'], channels: [], teams: [] })).toContain('*Workspaces:* only this one');
     expect(regionsText(['eu-west-1'])).toBe(
       'I look only in this region: `eu-west-1`. Questions about the whole account cover it.',
     );

@@ -1,6 +1,7 @@
 /**
  * Hostile and odd Slack traffic at the receiver: forged, stale, replayed and oversized requests,
- * malformed bodies, events with no event, unknown commands, non-ASCII and very long questions.
+ * malformed bodies, events with no event, unknown commands, non-ASCII and very long questions, people of
+ * another organisation in shared channels (Slack Connect).
  * Each gets a clear answer, nothing is queued that should not be, and nothing is queued twice.
  */
 
@@ -14,9 +15,22 @@ import { runJob } from '../../bot/job.ts';
 import { silentLogger } from '../../common/log.ts';
 import { MAX_PROMPT_CHARS } from '../../common/protocol.ts';
 import { motoConfig } from '../helpers/aws.ts';
-import { commandBody, functionUrlEvent, mentionBody, type UrlEventOptions } from '../helpers/slack-requests.ts';
+import {
+  commandBody,
+  functionUrlEvent,
+  mentionBody,
+  type Origin,
+  type UrlEventOptions,
+} from '../helpers/slack-requests.ts';
 import { drainQueue } from '../helpers/sqs.ts';
-import { BOT_TOKEN, FakeSlack, SIGNING_SECRET, signedHeaders, TEAM_ID } from '../services/fake-slack.ts';
+import {
+  BOT_TOKEN,
+  FakeSlack,
+  PARTNER_TEAM_ID,
+  SIGNING_SECRET,
+  signedHeaders,
+  TEAM_ID,
+} from '../services/fake-slack.ts';
 
 const REGION = 'eu-west-2';
 const aws = motoConfig(REGION);
@@ -165,5 +179,53 @@ describe('questions people really type', () => {
     expect(result).toMatchObject({ outcome: 'too_long' });
     const reply = slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === ts)!;
     expect(String(reply.args.text)).toMatch(/is 11,999 characters; I can take up to 8,000/);
+  });
+});
+
+describe('people of another organisation (Slack Connect) at the receiver', () => {
+  const connectMention = (text: string, o: Origin & { user?: string } = {}) =>
+    mentionBody({ eventId: `EvConnect${++n}`, text, ts: `${1_860_000_000 + ++n}.000100`, channel: 'C0SHARED', ...o });
+
+  it('a mention by someone of another workspace: refused privately, nothing queued', async () => {
+    const before = slack.ephemerals.length;
+    const body = connectMention('list our IAM users', { userTeam: PARTNER_TEAM_ID, user: 'U0EVE', shared: true });
+    expect((await post(body)).statusCode).toBe(200);
+    expect(await jobs()).toEqual([]);
+    const [refusal] = slack.ephemerals.slice(before);
+    expect(refusal).toMatchObject({ channel: 'C0SHARED', user: 'U0EVE' });
+    expect(refusal!.text).toContain(`adding ${PARTNER_TEAM_ID} to ALLOWED_TEAM_IDS`);
+  });
+
+  it('the command from another workspace: refused in the ack, nothing queued', async () => {
+    const body = commandBody({
+      text: 'list our IAM users',
+      responseUrl: `${slack.url}/respond/${++n}`,
+      triggerId: `trig.connect.${++n}`,
+      user: 'U0EVE',
+      userTeam: PARTNER_TEAM_ID,
+    });
+    const r = await post(body, { contentType: 'application/x-www-form-urlencoded' });
+    expect(JSON.parse(r.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/only answers people of the workspace it is installed in/),
+    });
+    expect(await jobs()).toEqual([]);
+  });
+
+  it('someone of this workspace in a channel the other organisation shares: queued for this workspace', async () => {
+    const body = connectMention('what runs?', { shared: true, hostTeam: PARTNER_TEAM_ID });
+    expect(JSON.parse(body)).toMatchObject({ team_id: PARTNER_TEAM_ID, is_ext_shared_channel: true });
+    expect((await post(body)).statusCode).toBe(200);
+    const [job] = await jobs();
+    expect(job).toMatchObject({ teamId: TEAM_ID, userId: 'U0ALICE', channelId: 'C0SHARED' });
+    expect(job!.userTeamId).toBeUndefined();
+  });
+
+  it('a shared channel whose event does not say the author workspace: refused, nothing queued', async () => {
+    const before = slack.ephemerals.length;
+    const body = connectMention('what runs?', { shared: true, omitAuthorTeam: true });
+    expect((await post(body)).statusCode).toBe(200);
+    expect(await jobs()).toEqual([]);
+    expect(slack.ephemerals.slice(before)[0]!.text).toMatch(/Slack did not say which workspace/);
   });
 });

@@ -27,12 +27,37 @@ export function functionUrlEvent(body: string, o: UrlEventOptions = {}): APIGate
   };
 }
 
-/** An `app_mention` event callback body. */
-export function mentionBody(o: { eventId: string; text: string; ts: string; channel?: string; user?: string }): string {
+/**
+ * Where a request comes from in Slack Connect terms: the person's own workspace (default TEAM_ID) and, for
+ * an event, whether the channel is shared with another organisation and which workspace it comes from.
+ */
+export interface Origin {
+  /** The asker's own workspace (TEAM_ID unless another organisation's). */
+  readonly userTeam?: string;
+  /** The channel is shared with another organisation (Slack Connect): `is_ext_shared_channel`. */
+  readonly shared?: boolean;
+  /** The workspace a shared channel comes from: the envelope's `team_id` (default: the asker's). */
+  readonly hostTeam?: string;
+  /** Leave the author's workspace out of the event, as Slack has been seen to (see FakeSlack.omitAuthorTeam). */
+  readonly omitAuthorTeam?: boolean;
+}
+
+/**
+ * An `app_mention` event callback body, as FakeSlack.eventPayload builds one (the fields and their pages are
+ * cited there): the installation in `authorizations`; in a shared channel, `is_ext_shared_channel`, the
+ * envelope `team_id` of the channel's workspace, and the author's workspace in `user_team`, `source_team`,
+ * `team`.
+ */
+export function mentionBody(
+  o: { eventId: string; text: string; ts: string; channel?: string; user?: string } & Origin,
+): string {
   const channel = o.channel ?? 'C0OPS';
+  const author = o.userTeam ?? TEAM_ID;
+  const shared = o.shared ?? author !== TEAM_ID;
+  const named = shared || author !== TEAM_ID;
   return JSON.stringify({
     token: 'legacy',
-    team_id: TEAM_ID,
+    team_id: shared ? (o.hostTeam ?? author) : TEAM_ID,
     api_app_id: 'A1',
     type: 'event_callback',
     event_id: o.eventId,
@@ -43,25 +68,32 @@ export function mentionBody(o: { eventId: string; text: string; ts: string; chan
       text: `<@${BOT_USER_ID}> ${o.text}`,
       ts: o.ts,
       channel,
-      team: TEAM_ID,
+      ...(named && o.omitAuthorTeam ? {} : { team: author }),
+      ...(named && !o.omitAuthorTeam ? { user_team: author, source_team: author } : {}),
       event_ts: o.ts,
     },
     authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true }],
+    is_ext_shared_channel: shared,
   });
 }
 
-/** A slash command body (form-encoded). */
+/**
+ * A slash command body (form-encoded). `team_id` is the workspace the person ran it from
+ * (https://docs.slack.dev/interactivity/implementing-slash-commands).
+ */
 export function commandBody(o: {
   text: string;
   triggerId: string;
   responseUrl: string;
   command?: string;
   channel?: string;
+  user?: string;
+  userTeam?: string;
 }): string {
   return new URLSearchParams({
-    team_id: TEAM_ID,
+    team_id: o.userTeam ?? TEAM_ID,
     channel_id: o.channel ?? 'C0OPS',
-    user_id: 'U0ALICE',
+    user_id: o.user ?? 'U0ALICE',
     command: o.command ?? '/aws-ask',
     text: o.text,
     response_url: o.responseUrl,

@@ -23,6 +23,9 @@
  * - Interactions: a user clicking an answer's feedback button (`clickFeedback`) becomes a `block_actions`
  *   payload, sent over Socket Mode (an `interactive` envelope) or to the request URL over HTTP (signed,
  *   form-encoded `payload=`), with a response_url of its own.
+ * - Other workspaces: people of another organisation (`externalUser`) in channels shared with it
+ *   (`shareChannel`, Slack Connect), and of other workspaces of the same enterprise (`gridUser`), with the
+ *   fields Slack gives their events, commands and clicks (see `eventPayload`).
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -33,6 +36,10 @@ export const BOT_USER_ID = 'UBOTAWSASK';
 export const BOT_ID = 'BBOTAWSASK';
 export const APP_ID = 'AAWSASK01';
 export const TEAM_ID = 'T0TEAM0001';
+/** Another organisation's workspace, met in channels shared with it (Slack Connect). */
+export const PARTNER_TEAM_ID = 'T0PARTNER1';
+/** The enterprise (Enterprise Grid) the bot's workspace belongs to, when a test puts it in one. */
+export const ENTERPRISE_ID = 'E0ACME0001';
 export const BOT_TOKEN = 'xoxb-test-bot-token';
 export const APP_TOKEN = 'xapp-1-test-app-token';
 
@@ -356,6 +363,17 @@ export class FakeSlack {
   readonly suggestedPrompts = new Map<string, { title?: string; prompts: unknown[] }>();
   /** Thread titles set with assistant.threads.setTitle, by `channel:thread_ts`. */
   readonly titles = new Map<string, string>();
+  /** People of other workspaces, by user id: their own workspace (everyone else is of TEAM_ID). */
+  readonly userTeams = new Map<string, string>();
+  /** Channels shared with another organisation (Slack Connect), by id: the workspace the channel comes from. */
+  readonly sharedChannels = new Map<string, string>();
+  /** Other workspaces of the bot workspace's enterprise (Enterprise Grid); empty: not in an enterprise. */
+  readonly enterpriseTeams = new Set<string>();
+  /**
+   * Leave the author's workspace (`user_team`, `source_team`, `team`) out of events in shared channels, as
+   * Slack has been seen to do for mentions (https://github.com/superset-sh/superset/pull/4531).
+   */
+  omitAuthorTeam = false;
   /** How long a stream stays open. */
   streamTtlMs: number;
   responseUrlTtlMs: number;
@@ -549,20 +567,85 @@ export class FakeSlack {
     }
   }
 
-  /** An Events API envelope payload around an event. */
+  /** A person of another organisation, met in channels shared with it. */
+  externalUser(user: string, team = PARTNER_TEAM_ID): void {
+    this.userTeams.set(user, team);
+  }
+
+  /** A person of another workspace of the bot workspace's enterprise (Enterprise Grid). */
+  gridUser(user: string, team: string): void {
+    this.enterpriseTeams.add(team);
+    this.userTeams.set(user, team);
+  }
+
+  /** Shares a channel with another organisation (Slack Connect); `host`: the workspace it comes from. */
+  shareChannel(channel: string, host = PARTNER_TEAM_ID): void {
+    this.sharedChannels.set(channel, host);
+  }
+
+  /** The workspace a person belongs to. */
+  teamOf(user: string): string {
+    return this.userTeams.get(user) ?? TEAM_ID;
+  }
+
+  /** Whether a conversation with `user` in `channel` is shared with another organisation. */
+  private externallyShared(channel: string | undefined, user: string | undefined): boolean {
+    if (channel && this.sharedChannels.has(channel)) return true;
+    const team = user ? this.teamOf(user) : TEAM_ID;
+    // people of other organisations are only ever met in conversations shared with them
+    return team !== TEAM_ID && !this.enterpriseTeams.has(team);
+  }
+
+  /**
+   * An Events API envelope payload around an event (https://docs.slack.dev/apis/events-api/, "Callback
+   * field overview"), as Slack sends it to the bot's one installation:
+   * - `authorizations` names the installation the event is delivered to, TEAM_ID
+   *   (https://docs.slack.dev/reference/methods/apps.event.authorizations.list);
+   * - `is_ext_shared_channel` says whether the conversation is shared with another organisation; then the
+   *   envelope's `team_id` is the workspace the conversation comes from, possibly the other one
+   *   (https://github.com/slackapi/bolt-js/issues/687, a Slack maintainer on why Bolt reads `authorizations`);
+   * - an event by a person of another workspace, or in a shared conversation, names the author's workspace:
+   *   `user_team`, `source_team` and `team` (@slack/types `AppMentionEvent`;
+   *   https://api.slack.com/enterprise/grid/developing), unless `omitAuthorTeam`.
+   */
   eventPayload(event: Record<string, unknown>, eventId = `Ev${++seq}`): Record<string, unknown> {
+    const channel = typeof event.channel === 'string' ? event.channel : undefined;
+    const user = typeof event.user === 'string' ? event.user : undefined;
+    const author = user ? this.teamOf(user) : TEAM_ID;
+    const shared = this.externallyShared(channel, user);
+    const named = user && (shared || author !== TEAM_ID);
+    const inner: Record<string, unknown> = {
+      event_ts: nextTs(),
+      ...event,
+      ...(named ? { team: author, user_team: author, source_team: author } : {}),
+    };
+    if (named && shared && this.omitAuthorTeam) {
+      delete inner.team;
+      delete inner.user_team;
+      delete inner.source_team;
+    }
+    const enterprise = this.enterpriseTeams.size ? ENTERPRISE_ID : null;
     return {
       token: 'legacy',
-      team_id: TEAM_ID,
+      team_id: shared ? ((channel && this.sharedChannels.get(channel)) ?? author) : TEAM_ID,
+      ...(enterprise ? { enterprise_id: enterprise } : {}),
       api_app_id: APP_ID,
-      event: { event_ts: nextTs(), ...event },
+      event: inner,
       type: 'event_callback',
       event_id: eventId,
       event_time: Math.floor(Date.now() / 1000),
       authorizations: [
-        { enterprise_id: null, team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false },
+        {
+          enterprise_id: enterprise,
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
       ],
-      is_ext_shared_channel: false,
+      is_ext_shared_channel: shared,
+      context_team_id: TEAM_ID,
+      context_enterprise_id: enterprise,
     };
   }
 
@@ -620,7 +703,11 @@ export class FakeSlack {
     return { message, ack };
   }
 
-  /** A slash command; returns the ack (its payload is what the user sees at once). */
+  /**
+   * A slash command; returns the ack (its payload is what the user sees at once). Its `team_id` is the
+   * workspace the person ran it from, with the enterprise's id where there is one
+   * (https://docs.slack.dev/interactivity/implementing-slash-commands).
+   */
   async command(o: {
     channel: string;
     user: string;
@@ -631,10 +718,13 @@ export class FakeSlack {
     const responseUrl = `${this.url}/respond/${n}`;
     this.responseUrls.set(responseUrl, { created: Date.now(), uses: 0 });
     const triggerId = `trigger.${n}`;
+    const team = this.teamOf(o.user);
+    const enterprise = this.enterpriseTeams.size > 0 && (team === TEAM_ID || this.enterpriseTeams.has(team));
     const ack = await this.send('slash_commands', {
       token: 'legacy',
-      team_id: TEAM_ID,
-      team_domain: 'acme',
+      team_id: team,
+      ...(enterprise ? { enterprise_id: ENTERPRISE_ID } : {}),
+      team_domain: team === TEAM_ID ? 'acme' : team.toLowerCase(),
       channel_id: o.channel,
       channel_name: 'ops',
       user_id: o.user,
@@ -674,7 +764,8 @@ export class FakeSlack {
     const thread = message.thread_ts ? { thread_ts: message.thread_ts } : {};
     return {
       type: 'block_actions',
-      user: { id: user, username: 'alice', name: 'alice', team_id: TEAM_ID },
+      // the person's own workspace (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload)
+      user: { id: user, username: 'alice', name: 'alice', team_id: this.teamOf(user) },
       api_app_id: APP_ID,
       token: 'legacy',
       container: {
@@ -997,6 +1088,7 @@ export class FakeSlack {
           team_id: TEAM_ID,
           user_id: BOT_USER_ID,
           bot_id: BOT_ID,
+          ...(this.enterpriseTeams.size ? { enterprise_id: ENTERPRISE_ID } : {}),
           is_enterprise_install: false,
         };
       case 'chat.postMessage': {
@@ -1054,6 +1146,11 @@ export class FakeSlack {
         if (!s('thread_ts')) return { ok: false, error: 'invalid_arguments' };
         if (/^[CG]/.test(channel) && (!s('recipient_user_id') || !s('recipient_team_id')))
           return { ok: false, error: 'missing_recipient_user_id' };
+        // recipient_team_id is "the team the user receiving the streaming text belongs to" (same page): another
+        // team is refused here (the error is this fake's; Slack names none)
+        const recipient = s('recipient_user_id');
+        if (recipient && s('recipient_team_id') && s('recipient_team_id') !== this.teamOf(recipient))
+          return { ok: false, error: 'invalid_arguments' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
         const invalid = this.streamContentError(a);
         if (invalid) return { ok: false, error: invalid };

@@ -1,6 +1,10 @@
 /**
  * `/aws-ask <question>`: acked at once, then handed on; the question is posted as a parent message
  * and answered in its thread (see runJob). `/aws-ask` or `/aws-ask help` shows usage.
+ *
+ * The command's `team_id` is the workspace the person ran it from; the bot's own comes from auth.test
+ * (bot/workspaces.ts): a command from any other workspace is refused in the ack, unless ALLOWED_TEAM_IDS
+ * names it.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { MAX_PROMPT_CHARS } from '../../../common/protocol.ts';
@@ -21,7 +25,8 @@ export const awsAskCommand =
     // worker in Lambda), so nothing slow happens before Slack gets its ack.
     await admit(deps, {
       surface: 'command',
-      teamId: command.team_id,
+      teamId: (await deps.homeTeam?.()) ?? '',
+      userTeamId: command.team_id,
       channelId: command.channel_id,
       userId: command.user_id,
       isDm: command.channel_id.startsWith('D'),

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { type HomeOptions, homeView } from '../../home.ts';
 import { type HomeTabView, viewProblems } from '../../home-view.ts';
+import { eventOrigin } from '../admit.ts';
 import type { ListenerDeps } from '../deps.ts';
 
 /** `private_metadata` naming what a view shows. */
@@ -28,9 +29,11 @@ export const appHomeTab =
     client,
   }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
     if (event.tab !== 'home' || !event.user) return;
-    const teamId = (body as { team_id?: string }).team_id ?? context.teamId;
+    // who the viewer is, as a question they asked here would be admitted
+    const { teamId, userTeamId } = await eventOrigin(deps, body, { ...event, ts: event.event_ts });
     const access = deps.access.check({
-      ...(teamId ? { teamId } : {}),
+      ...(teamId ? { homeTeamId: teamId } : {}),
+      ...(userTeamId ? { userTeamId } : {}),
       channelId: event.channel,
       userId: event.user,
       isDm: true,

@@ -21,7 +21,7 @@ export const appMention =
     const question = unescapeSlack(stripMention(event.text, context.botUserId));
     await admit(deps, {
       surface: 'mention',
-      ...eventOrigin(body, context, event),
+      ...(await eventOrigin(deps, body, event)),
       channelId: event.channel,
       userId,
       isDm: false,

@@ -33,7 +33,7 @@ export const followUp =
     const e = event as ChannelMessage;
     const c = followUpCandidate(e, context.botUserId);
     if (!c || !context.botUserId) return;
-    const origin = eventOrigin(body, context, e);
+    const origin = await eventOrigin(deps, body, e);
     // a retried delivery of a reply already handled: no need to ask Slack about the thread again
     if (deps.seen.has(origin.dedupeKey)) return;
     const thread = { channel: c.channel, threadTs: c.threadTs };

@@ -14,6 +14,8 @@ interface ImMessage {
   thread_ts?: string;
   channel: string;
   team?: string;
+  user_team?: string;
+  user_profile?: { team?: string };
 }
 
 export const messageIm =
@@ -26,7 +28,7 @@ export const messageIm =
     const threadTs = e.thread_ts ?? e.ts;
     await admit(deps, {
       surface: 'dm',
-      ...eventOrigin(body, context, e),
+      ...(await eventOrigin(deps, body, e)),
       channelId: e.channel,
       userId: e.user,
       isDm: true,
