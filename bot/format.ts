@@ -1,9 +1,12 @@
 /**
  * What the bot writes in Slack: the footer naming the AWS calls, task titles for the live timeline,
  * Markdown split to fit Slack's limits without breaking code blocks, the thanks for a vote and a DM
- * thread's title.
+ * thread's title. What a call's summary or a question carries (service, operation, label, region, error
+ * code, the question's words) comes from the model, AWS or the asker, so it is neutralised
+ * (bot/slack-text.ts) before it is put in the bot's own text.
  */
 import type { ToolCallStart, ToolCallSummary, Usage } from '../common/protocol.ts';
+import { neutralizePlain } from './slack-text.ts';
 
 /** Slack caps a message's markdown at 12,000 characters; stay clear of it. */
 export const MAX_MESSAGE_CHARS = 11_000;
@@ -12,10 +15,12 @@ const n = new Intl.NumberFormat('en-US');
 
 /** `ec2:DescribeInstances · eu-west-1 · 3 pages` (and `· refused` / `· AccessDenied`). */
 export function callLabel(t: ToolCallSummary): string {
-  const parts = [`\`${t.iamAction ?? `${t.service}:${t.operation}`}\``, t.region];
+  // a backtick in the action would end its code span early
+  const action = neutralizePlain(t.iamAction ?? `${t.service}:${t.operation}`).replace(/`/g, "'");
+  const parts = [`\`${action}\``, neutralizePlain(t.region)];
   if (t.pages > 1) parts.push(`${t.pages} pages`);
   if (t.refused) parts.push('refused');
-  else if (!t.ok) parts.push(t.errorCode ?? 'failed');
+  else if (!t.ok) parts.push(neutralizePlain(t.errorCode ?? 'failed'));
   return parts.join(' · ');
 }
 
@@ -29,7 +34,7 @@ export function footer(toolCalls: readonly ToolCallSummary[], durationMs: number
 /** Task title for a call: `ec2 describe_instances in eu-west-1: List EC2 instances`. */
 export function taskTitle(t: Pick<ToolCallStart, 'service' | 'operation' | 'region' | 'label'>): string {
   const call = [t.service, t.operation].filter(Boolean).join(' ') || 'AWS';
-  return `${call} in ${t.region}${t.label ? `: ${t.label}` : ''}`.slice(0, 150);
+  return neutralizePlain(`${call} in ${t.region}${t.label ? `: ${t.label}` : ''}`).slice(0, 150);
 }
 
 /** Task output when a call ends. */
@@ -37,7 +42,7 @@ export function taskOutput(t: ToolCallSummary): string {
   if (t.refused) return 'refused: read-only';
   const what = t.ok
     ? `${n.format(t.items)} item${t.items === 1 ? '' : 's'}${t.pages > 1 ? ` in ${t.pages} pages` : ''}`
-    : (t.errorCode ?? 'failed');
+    : neutralizePlain(t.errorCode ?? 'failed');
   return `${what} · ${t.ms} ms`;
 }
 
@@ -131,7 +136,7 @@ export const MAX_TITLE_CHARS = 80;
 
 /** A DM thread's title from its first question: one line, at most `MAX_TITLE_CHARS`, cut at a word. */
 export function threadTitle(question: string): string {
-  const line = question.replace(/\s+/g, ' ').trim();
+  const line = neutralizePlain(question.replace(/\s+/g, ' ').trim());
   if (line.length <= MAX_TITLE_CHARS) return line;
   const cut = line.slice(0, MAX_TITLE_CHARS - 1);
   const space = cut.lastIndexOf(' ');

@@ -12,6 +12,7 @@
  * receiver's bundle.
  */
 import type { ToolCallStart } from '../common/protocol.ts';
+import { neutralizePlain } from './slack-text.ts';
 
 /** A URL source element as a `task_update` chunk takes it. */
 export interface UrlSource {
@@ -238,7 +239,8 @@ export function sourcesFor(call: Pick<ToolCallStart, 'service' | 'operation' | '
   if (!entry) {
     if (!region) return [];
     const url = `https://${region}.console.aws.amazon.com/${service}/home?region=${region}`;
-    return [{ type: 'url', url, text: `${call.service} console · ${region}` }];
+    // the service's name is the model's: shown neutralised (bot/slack-text.ts)
+    return [{ type: 'url', url, text: `${neutralizePlain(call.service)} console · ${region}` }];
   }
   if (!entry.global && !region) return [];
   const where = entry.global ? '' : ` · ${region}`;

@@ -12,6 +12,11 @@
  * to what it reads in the AWS console; every answer ends with 👍/👎 buttons carrying its ref and calls.
  * The user pressing Stop on a streamed answer aborts the agent's invocation (its signal cancels the AWS
  * calls) and nothing more is posted.
+ *
+ * The answer's text is the model's, built from AWS data: it is neutralised as it streams in
+ * (`MarkdownNeutralizer`, bot/slack-text.ts), so it can mention no one and hide no link, whichever renderer
+ * shows it; so is the message of an agent's `error` event. Task titles, outputs and the footer neutralise
+ * their parts where they are built (bot/format.ts).
  */
 import type { WebClient } from '@slack/web-api';
 import { DEFAULT_ANSWER_TIMEOUT_MS } from '../../common/defaults.ts';
@@ -22,6 +27,7 @@ import { newRef } from '../../common/ref.ts';
 import type { AgentClient } from '../agent-client.ts';
 import { feedbackBlock } from '../feedback.ts';
 import { footer, LOADING_MESSAGES, taskTitle, WORKING_STATUS } from '../format.ts';
+import { MarkdownNeutralizer, neutralizePlain } from '../slack-text.ts';
 import { sourcesFor } from '../sources.ts';
 import { type AnswerOutcome, type AnswerResult, failed, failureNotice } from './outcome.ts';
 import { type Renderer, slackError, type Thread } from './renderer.ts';
@@ -145,6 +151,7 @@ export async function answerQuestion(
   const signal = AbortSignal.any([timeout, userStop.signal]);
   const toolCalls: ToolCallSummary[] = [];
   let text = '';
+  const shown = new MarkdownNeutralizer();
   // how the answer ends; undefined until the agent says (done or error)
   let end: { outcome: AnswerOutcome; tail: string } | undefined;
   try {
@@ -160,7 +167,8 @@ export async function answerQuestion(
         await renderer.callEnded(ev.id, ev);
       } else if (ev.type === 'text') {
         text += ev.text;
-        await renderer.text(ev.text);
+        const safe = shown.push(ev.text);
+        if (safe) await renderer.text(safe);
       } else if (ev.type === 'done') {
         end = { outcome: 'ok', tail: footer(ev.toolCalls, Date.now() - started, ev.usage) };
         break;
@@ -172,7 +180,7 @@ export async function answerQuestion(
         // the agent's message is safe to show and carries its ref; a timeout is ours to explain
         end = timeout.aborted
           ? failed(FAILURES.timeout, ev.ref)
-          : { outcome: ev.code, tail: failureNotice(ev.message) };
+          : { outcome: ev.code, tail: failureNotice(neutralizePlain(ev.message)) };
         log.warn('agent error', { code: ev.code, agentRef: ev.ref });
         break;
       }
@@ -184,6 +192,9 @@ export async function answerQuestion(
   }
   let outcome = end.outcome;
   try {
+    // the text held back until it was settled (an open fence, a word not finished)
+    const rest = shown.end();
+    if (rest) await renderer.text(rest);
     // after the user's Stop the renderer sends nothing more
     await renderer.finish(end.tail, feedbackBlock(ref, toolCalls));
   } catch (e) {

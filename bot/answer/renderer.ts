@@ -4,6 +4,7 @@
  */
 import type { ToolCallSummary } from '../../common/protocol.ts';
 import type { FeedbackBlock } from '../feedback.ts';
+import { mrkdwnText } from '../slack-text.ts';
 import type { UrlSource } from '../sources.ts';
 
 export interface Thread {
@@ -69,10 +70,15 @@ export async function withFeedback(
   }
 }
 
-/** A message's plain `text` (notifications, screen readers): the Markdown without its marks. */
+/**
+ * A message's plain `text` (notifications, screen readers): the Markdown without its marks, as mrkdwn. Its code
+ * marks are gone, so what was code is neutralised too (bot/slack-text.ts).
+ */
 export const preview = (text: string): string =>
-  text
-    .replace(/[*_`>#|~]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 150) || 'aws-ask';
+  mrkdwnText(
+    text
+      .replace(/[*_`>#|~]/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 150),
+  ) || 'aws-ask';

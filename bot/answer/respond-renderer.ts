@@ -3,12 +3,13 @@
  * privately through the command's `respond()` (its response_url), split within Slack's limits.
  *
  * Each part goes as a `markdown` block with its plain text, the last one with the feedback buttons; if Slack
- * refuses that, the part is sent once more as plain `text` alone, so a block Slack will not take never costs
- * the asker the answer.
+ * refuses that, the part is sent once more as plain `text` alone (mrkdwn, so neutralised and escaped whole,
+ * code included: bot/slack-text.ts), so a block Slack will not take never costs the asker the answer.
  */
 import type { Logger } from '../../common/log.ts';
 import type { FeedbackBlock } from '../feedback.ts';
 import { splitMarkdown } from '../format.ts';
+import { mrkdwnText } from '../slack-text.ts';
 import { markdownBlocks, preview, type Renderer } from './renderer.ts';
 
 export type RespondFn = (message: {
@@ -49,7 +50,7 @@ export class RespondRenderer implements Renderer {
         this.logger.warn('response_url refused the markdown block; sending plain text', {
           error: (e as Error).message,
         });
-        await this.respond({ ...ephemeral, text: part });
+        await this.respond({ ...ephemeral, text: mrkdwnText(part) });
       }
     }
   }

@@ -26,6 +26,7 @@
  * - Other workspaces: people of another organisation (`externalUser`) in channels shared with it
  *   (`shareChannel`, Slack Connect), and of other workspaces of the same enterprise (`gridUser`), with the
  *   fields Slack gives their events, commands and clicks (see `eventPayload`).
+ * - What is posted is read as Slack would (`liveTokensSent`): every mention and link in it, code or not.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -346,6 +347,42 @@ function blocksError(blocks: unknown): string | undefined {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * What Slack could turn into a mention or a link in text an app posts, wherever it stands: stricter than Slack,
+ * which leaves code alone, so text that passes here is safe in code or not, in mrkdwn, Markdown or plain text.
+ * - Control sequences (https://api.slack.com/reference/surfaces/formatting): `<!channel>`, `<!here>`,
+ *   `<!everyone>`, `<!subteam^ID>`, `<!date^…>`, `<@U…>`, `<#C…>`, and `<url>` / `<url|text>` links, also as
+ *   the HTML entities of `<` (in case a surface decodes them before it parses).
+ * - Markdown links and link definitions, which `markdown_text` and `markdown` blocks render as links
+ *   (https://docs.slack.dev/reference/block-kit/blocks/markdown-block: `[my text](https://…)`).
+ * - Bare `@channel`, `@here`, `@everyone`, which chat.postMessage links with `link_names`
+ *   (https://docs.slack.dev/reference/methods/chat.postMessage); counted whatever the surface.
+ */
+export function liveTokens(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/(?:<|&(?:lt|#0*60|#x0*3c);)([!@#]|[a-z][a-z0-9+.-]*:)[^<>\s]*/gi)) found.push(m[0]);
+  for (const m of text.matchAll(/\[[^\]\n]*\]\([^)\s]*\)?/g)) found.push(m[0]);
+  for (const m of text.matchAll(/^ {0,3}\[[^\]\n]+\]:/gm)) found.push(m[0]);
+  for (const m of text.matchAll(/(?:^|[^\w@])(@(?:channel|here|everyone))(?![\w-])/gi)) found.push(m[1] ?? m[0]);
+  return found;
+}
+
+/** The text-bearing fields of a Web API call or a response_url body: what a person would read. */
+function textsOf(args: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'string') {
+      if (['text', 'markdown_text', 'title', 'output', 'details', 'status'].includes(key)) out.push(v);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, key === 'loading_messages' ? 'text' : key);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) if (k !== 'sources' && k !== 'value') walk(x, k);
+    }
+  };
+  walk(args, '');
+  return out;
+}
+
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly messages: SlackMessage[] = [];
@@ -461,6 +498,17 @@ export class FakeSlack {
 
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Every mention or link (`liveTokens`) in what was posted: Web API calls and response_url bodies. */
+  liveTokensSent(): { method: string; token: string }[] {
+    const sent = [
+      ...this.calls.map((c) => ({ method: c.method, args: c.args })),
+      ...this.responseAttempts.map((r) => ({ method: 'response_url', args: r.body })),
+    ];
+    return sent.flatMap(({ method, args }) =>
+      textsOf(args).flatMap((t) => liveTokens(t).map((token) => ({ method, token }))),
+    );
   }
 
   /** The replies in a thread (not the parent), in order. */
