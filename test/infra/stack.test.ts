@@ -101,16 +101,20 @@ describe('the tool role', () => {
     );
   });
 
-  it("adds the operator's denyActions to the role's deny policy and the runtime's environment", () => {
+  it("adds the operator's denyActions to the role's deny policy and the runtime's environment (showEnvValues too)", () => {
     const withDeny = new AwsAskStack(new App(), 'AwsAskDeny', {
       denyActions: ['logs:GetLogEvents', 'lambda:GetFunction'],
+      showEnvValues: ['LOG_LEVEL', 'FEATURE_*'],
     });
     const tt = Template.fromStack(withDeny);
     const docs = JSON.stringify(tt.findResources('AWS::IAM::ManagedPolicy'));
     expect(docs).toContain('"Sid":"AwsAskDenyOperatorChoice"');
     expect(docs).toContain('"Action":["logs:GetLogEvents","lambda:GetFunction"]');
     tt.hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
-      EnvironmentVariables: Match.objectLike({ AWS_ASK_DENY_ACTIONS: 'logs:GetLogEvents,lambda:GetFunction' }),
+      EnvironmentVariables: Match.objectLike({
+        AWS_ASK_DENY_ACTIONS: 'logs:GetLogEvents,lambda:GetFunction',
+        AWS_ASK_SHOW_ENV_VALUES: 'LOG_LEVEL,FEATURE_*',
+      }),
     });
   }, 120_000);
 
