@@ -9,8 +9,8 @@ import { createLogger, type Logger } from '../../common/log.ts';
 import { type AgentEvent, SESSION_HEADER } from '../../common/protocol.ts';
 import { SseParser } from '../../common/sse.ts';
 import { awaitingAnswer, ScriptedModel, type Turn, toolResultTexts } from '../services/scripted-model.ts';
-import { describeInstancesCall, instancesIn } from './tools.ts';
 import { roleMode } from './tool-role.ts';
+import { describeInstancesCall, instancesIn } from './tools.ts';
 
 export interface Harness {
   readonly url: string;
