@@ -1,7 +1,8 @@
 /**
  * The agent service as configured by the environment (AWS_REGION, MODEL_ID, BEDROCK_REGION,
  * TOOL_ROLE_ARN (with TOOL_SESSION_POLICY_ARNS) or AGENT_TOOL_USE_AWS_PROFILE_NAME, SESSION_BUCKET,
- * SESSION_PREFIX, USE_AWS_*, AWS_ASK_REGIONS, AWS_ASK_DENY_ACTIONS, AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
+ * SESSION_PREFIX, USE_AWS_*, AWS_ASK_REGIONS, AWS_ASK_DENY_ACTIONS, AWS_ASK_SHOW_ENV_VALUES,
+ * AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
  */
 import type { Logger } from '../../common/log.ts';
 import { readDenyActions } from '../../common/policy/index.ts';

@@ -116,7 +116,7 @@ describe('people of another organisation, in a channel shared with it', () => {
     expect(slack.thread('C0SHARED', alice.message.ts).filter((m) => m.fromBot)).toHaveLength(1);
   });
 
-  it('someone of this workspace in the same channel is answered, though the event names the other workspace', async () => {
+  it('someone of this workspace in the same channel is answered, though the event names the other one', async () => {
     await start();
     // the channel comes from the partner: the envelope's team_id is theirs, the installation is ours
     slack.shareChannel('C0SHARED', PARTNER_TEAM_ID);

@@ -147,7 +147,7 @@ describe('each read-only layer holds on its own (iam-simulate, every refused act
     });
   }
 
-  it("would catch a layer that rests on ReadOnlyAccess: AWS's document alone allows writes and credential reads", async () => {
+  it("would catch a layer resting on ReadOnlyAccess: AWS's document allows writes and credential reads", async () => {
     const readOnlyAlone: Layer = {
       name: 'ReadOnlyAccess alone',
       identity: [toolRole.permissionsBoundary as NamedPolicy],

@@ -63,7 +63,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the tool role', () => {
-  it('carries the generated allow and deny policies, with ReadOnlyAccess only as its permissions boundary', async () => {
+  it('carries the generated allow and deny policies, ReadOnlyAccess only as its permissions boundary', async () => {
     const roles = t.findResources('AWS::IAM::Role', {
       Properties: { Description: Match.stringLikeRegexp('read-only tool role') },
     });
@@ -101,7 +101,7 @@ describe('the tool role', () => {
     );
   });
 
-  it("adds the operator's denyActions to the role's deny policy and the runtime's environment (showEnvValues too)", () => {
+  it("adds context denyActions to the deny policy and the runtime's environment (showEnvValues too)", () => {
     const withDeny = new AwsAskStack(new App(), 'AwsAskDeny', {
       denyActions: ['logs:GetLogEvents', 'lambda:GetFunction'],
       showEnvValues: ['LOG_LEVEL', 'FEATURE_*'],
