@@ -15,6 +15,12 @@
  * Other services send the request to the call's region whatever the ARN says (AWS answers an error
  * or, for a few, reads across regions), so an allowed ARN region that differs from the call's passes.
  * Regions are compared exactly (`EU-WEST-3` is not `eu-west-3`): odd spellings are refused, not guessed.
+ *
+ * Some calls name other regions without an ARN, and with an allowlist those are refused too:
+ * - a region name in a parameter whose path names a region (`SourceRegion`, `Filters.Region[0].Value`,
+ *   `awsRegion`), or in a query expression (AWS Config's SQL `WHERE awsRegion = 'ap-east-1'`);
+ * - any AWS Config aggregator call (`ConfigurationAggregatorName`): an aggregator reads every region
+ *   (and account) it aggregates, which no filter the bot could check limits.
  */
 
 /** Services whose SDK client picks the endpoint from an ARN in the parameters. */
@@ -78,6 +84,25 @@ const isMultiRegionAccessPoint = (a: FoundArn): boolean =>
 
 const shown = (arn: string): string => (arn.length > 200 ? `${arn.slice(0, 200)}…` : arn);
 
+/** A region name as AWS spells them (`eu-west-1`, `us-gov-west-1`), anywhere in a text. */
+const REGION_NAME = /\b[a-z]{2}(?:-[a-z]+)+-\d{1,2}\b/g;
+
+/** Region names in parameters whose path names a region, or in expressions, with the path. */
+export function findRegionNames(parameters: unknown): { path: string; region: string }[] {
+  const found: { path: string; region: string }[] = [];
+  const visit = (path: string, value: unknown) => {
+    if (typeof value === 'string') {
+      if (/region/i.test(path) || /(^|\.)(Expression|QueryString|Query)$/i.test(path)) {
+        for (const m of value.slice(0, 100_000).matchAll(REGION_NAME)) found.push({ path, region: m[0] });
+      }
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(`${path}[${i}]`, v));
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) visit(path ? `${path}.${k}` : k, v);
+  };
+  visit('', parameters);
+  return found;
+}
+
 /**
  * A refusal if an ARN in `parameters` would take a call to `service` in `region` out of the allowed
  * regions or, for services that route by ARN, to another region than the call's; undefined if none does.
@@ -91,6 +116,27 @@ export function checkArnRegions(
 ): ArnRegionRefusal | undefined {
   const routes = ROUTES_BY_ARN_REGION.has(service);
   const allowedText = allowed?.join(', ');
+  if (allowed) {
+    const params = (parameters ?? {}) as Record<string, unknown>;
+    if (service === 'config' && typeof params === 'object' && 'ConfigurationAggregatorName' in params) {
+      return {
+        code: 'RegionNotAllowed',
+        text:
+          'An AWS Config aggregator reads every region (and account) it aggregates, and this bot may only look at ' +
+          `${allowedText}. No AWS call was made; query the recorder of each allowed region instead ` +
+          '(config SelectResourceConfig with region set).',
+      };
+    }
+    const outside = findRegionNames(parameters).find((r) => !allowed.includes(r.region));
+    if (outside) {
+      return {
+        code: 'RegionNotAllowed',
+        text:
+          `Region ${outside.region} is not one this bot may look at: parameters.${outside.path} names it. ` +
+          `Allowed regions: ${allowedText}. No AWS call was made; tell the user this region is off limits.`,
+      };
+    }
+  }
   for (const a of findArns(parameters)) {
     const where = `parameters.${a.path} is an ARN`;
     if (allowed && a.region !== '' && !allowed.includes(a.region)) {

@@ -222,6 +222,47 @@ describe('finding ARNs in parameters', () => {
       ALLOWED,
       /^RegionNotAllowed: Region EU-WEST-3 /,
     ],
+    // region names without an ARN (found by the security review of issue 10)
+    [
+      'a Config aggregator call with an allowlist (it reads every aggregated region)',
+      'config',
+      REGION,
+      { ConfigurationAggregatorName: 'org', Expression: "SELECT resourceId WHERE awsRegion = 'eu-west-3'" },
+      ALLOWED,
+      /^RegionNotAllowed: An AWS Config aggregator reads every region .*No AWS call was made/,
+    ],
+    [
+      'a Config aggregator call, no allowlist',
+      'config',
+      REGION,
+      { ConfigurationAggregatorName: 'org', Expression: 'SELECT resourceId' },
+      undefined,
+      undefined,
+    ],
+    [
+      'a region filter outside the allowlist (Security Hub Filters.Region)',
+      'securityhub',
+      REGION,
+      { Filters: { Region: [{ Value: 'ap-east-1', Comparison: 'EQUALS' }] } },
+      ALLOWED,
+      /^RegionNotAllowed: Region ap-east-1 .*parameters\.Filters\.Region\[0\]\.Value names it/,
+    ],
+    [
+      'a region in a query expression outside the allowlist',
+      'config',
+      REGION,
+      { Expression: "SELECT resourceId WHERE awsRegion = 'ap-east-1'" },
+      ALLOWED,
+      /^RegionNotAllowed: Region ap-east-1 .*parameters\.Expression names it/,
+    ],
+    [
+      'an allowed region in a filter',
+      'securityhub',
+      REGION,
+      { Filters: { Region: [{ Value: 'eu-west-1', Comparison: 'EQUALS' }] } },
+      ALLOWED,
+      undefined,
+    ],
   ];
 
   it.each(cases)('%s', (_what, service, region, parameters, allowed, refusal) => {
