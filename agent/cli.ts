@@ -12,6 +12,7 @@ import { createLogger, silentLogger } from '../common/log.ts';
  */
 import { isMain } from '../common/main.ts';
 import {
+  assertDenyActionsKnown,
   DENY_ACTIONS_SETTING,
   type Decision,
   decideAnySpelling,
@@ -19,6 +20,7 @@ import {
   policySize,
   readDenyActions,
   readOnlyDocuments,
+  unmatchedDenyActions,
 } from '../common/policy/index.ts';
 import type { InvocationResponse, ToolCallStart, ToolCallSummary } from '../common/protocol.ts';
 import { SettingsReader } from '../common/settings.ts';
@@ -65,8 +67,20 @@ function denyActionsFrom(env: NodeJS.ProcessEnv): string[] | undefined {
   return denyActions;
 }
 
-async function policyCheck(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The operator's extra denies, each checked to name a real IAM action; undefined (after saying why) if not. */
+async function knownDenyActionsFrom(env: NodeJS.ProcessEnv): Promise<string[] | undefined> {
   const denyActions = denyActionsFrom(env);
+  if (!denyActions) return undefined;
+  const unmatched = await unmatchedDenyActions(denyActions);
+  if (unmatched.length) {
+    process.stderr.write(`${unmatched.join('\n')}\n`);
+    return undefined;
+  }
+  return denyActions;
+}
+
+async function policyCheck(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const denyActions = await knownDenyActionsFrom(env);
   if (!denyActions) return 2;
   const json = args.includes('--json');
   const unknownFlags = args.filter((a) => a.startsWith('-') && a !== '--json');
@@ -156,6 +170,8 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (o.region) cfg.AWS_REGION = o.region;
   let built: AgentServiceFromEnv;
   try {
+    // a deny pattern that names no IAM action would silently turn nothing off
+    await assertDenyActionsKnown(readDenyActions(new SettingsReader(cfg)));
     built = agentServiceFromEnv(
       cfg,
       o.verbose ? createLogger({ write: (l) => process.stderr.write(`${l}\n`) }) : silentLogger,
@@ -233,7 +249,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (command === 'ask') return ask(argv.slice(1), env);
   if (command === 'policy' && sub === 'check') return policyCheck(rest, env);
   if (command === 'policy' && sub === 'statements') {
-    const denyActions = denyActionsFrom(env);
+    const denyActions = await knownDenyActionsFrom(env);
     if (!denyActions) return 2;
     const docs = await readOnlyDocuments('aws', denyActions);
     process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);

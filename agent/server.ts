@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, FAILURES, type Failure, userMessage } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { isMain } from '../common/main.ts';
+import { assertDenyActionsKnown } from '../common/policy/index.ts';
 import {
   type AgentEvent,
   type ErrorBody,
@@ -28,9 +29,10 @@ import {
   type Usage,
 } from '../common/protocol.ts';
 import { newRef } from '../common/ref.ts';
+import { SettingsReader } from '../common/settings.ts';
 import { encodeSse } from '../common/sse.ts';
 import type { AgentService } from './service/agent-service.ts';
-import { agentServiceFromEnv } from './service/from-env.ts';
+import { createAgentService, readAgentServiceConfig } from './service/from-env.ts';
 
 export interface RuntimeServerOptions {
   readonly service: AgentService;
@@ -210,7 +212,10 @@ export function createRuntimeServer(options: RuntimeServerOptions): RuntimeServe
 /** Builds the service from the environment (fails fast with ConfigError) and serves it. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<RuntimeServer> {
   const log = createLogger();
-  const { service, settings } = agentServiceFromEnv(env, log);
+  const read = new SettingsReader(env);
+  const config = read.done(readAgentServiceConfig(read));
+  await assertDenyActionsKnown(config.denyActions);
+  const { service, settings } = createAgentService(config, log);
   const bucket = env.SESSION_BUCKET?.trim();
   const server = createRuntimeServer({ service, logger: log });
   const port = await server.listen(Number(env.PORT ?? 8080), env.HOST ?? '0.0.0.0');

@@ -8,6 +8,7 @@ import { createAgentService, readAgentServiceConfig } from '../agent/index.ts';
 import { ConfigError } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import { isMain } from '../common/main.ts';
+import { assertDenyActionsKnown } from '../common/policy/index.ts';
 import { SettingsReader } from '../common/settings.ts';
 import { type AgentClient, AgentCoreClient, LocalAgentClient } from './agent-client.ts';
 import { type Bot, createBot } from './app.ts';
@@ -31,6 +32,7 @@ export async function startDevBot(
     settings.agentRuntimeArn && RUNTIME_ARN.test(settings.agentRuntimeArn) ? settings.agentRuntimeArn : '';
   const agentConfig = agentOverride || runtimeArn ? undefined : readAgentServiceConfig(read);
   read.done(undefined);
+  if (agentConfig) await assertDenyActionsKnown(agentConfig.denyActions);
   let agent: AgentClient;
   let close = async () => {};
   if (agentOverride) agent = agentOverride;

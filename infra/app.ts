@@ -26,6 +26,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../common/errors.ts';
+import { assertDenyActionsKnown } from '../common/policy/index.ts';
 import { stackPropsFromContext } from './context.ts';
 import { AwsAskStack } from './stack.ts';
 
@@ -33,6 +34,7 @@ const app = new App();
 let settings: ReturnType<typeof stackPropsFromContext>;
 try {
   settings = stackPropsFromContext((k) => app.node.tryGetContext(k));
+  await assertDenyActionsKnown(settings.props.denyActions, 'context denyActions');
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(

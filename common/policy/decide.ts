@@ -107,7 +107,9 @@ export async function decideOperation(
   denyActions: readonly string[] = [],
 ): Promise<Decision> {
   const action = iamActionFor(service, operation);
-  const why = SENSITIVE_OPERATIONS[`${service.name}:${operation}`];
+  // case-insensitive, as the tool resolves operation names (`GetApikeys` is `GetApiKeys`)
+  const key = `${service.name}:${operation}`.toLowerCase();
+  const why = Object.entries(SENSITIVE_OPERATIONS).find(([k]) => k.toLowerCase() === key)?.[1];
   if (why) {
     return {
       allowed: false,

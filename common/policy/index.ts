@@ -38,7 +38,7 @@ export {
   readOnlyPolicyArn,
 } from './documents.ts';
 export { iamActionFor, OPERATION_ACTIONS } from './iam-actions.ts';
-export { DENY_ACTIONS_SETTING, readDenyActions } from './operator.ts';
+export { assertDenyActionsKnown, DENY_ACTIONS_SETTING, readDenyActions, unmatchedDenyActions } from './operator.ts';
 export {
   ALLOWED_ACCESS_LEVELS,
   actionMatches,

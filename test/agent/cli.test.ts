@@ -93,7 +93,7 @@ describe('npm run policy -- check', () => {
     const docs = JSON.parse(json) as Record<'allow' | 'deny', { Statement: { Sid: string; Action: string[] }[] }[]>;
     expect(docs.deny[0]!.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
     expect(docs.allow.flatMap((d) => d.Statement.flatMap((s) => s.Action))).toContain('ec2:Describe*');
-    expect(r.out).toMatch(/Managed policies: \d+ allow \([\d, ]+ characters\) and \d+ deny \(\d+\), each at most 6144/);
+    expect(r.out).toMatch(/Managed policies: \d+ allow \([\d, ]+ characters\) and \d+ deny \([\d, ]+\), each at most 6144/);
   });
 
   it("honours the operator's deny setting, and refuses a malformed one with exit 2", async () => {
@@ -108,6 +108,13 @@ describe('npm run policy -- check', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/AWS_ASK_DENY_ACTIONS has "GetLogEvents"/);
     expect(bad.out).toBe('');
+  });
+
+  it('judges API key reads as the tool does, whatever the case of the operation name', async () => {
+    const r = await cli(['policy', 'check', 'apigateway:GetApikeys', 'apigateway:get_usage_plan_keys']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/REFUSED {2}apigateway:GetApikeys .*key values/);
+    expect(r.out).toMatch(/REFUSED {2}apigateway:get_usage_plan_keys .*key values/);
   });
 
   it('judges apigateway:GET as itself (API Gateway authorises by HTTP verb)', async () => {
