@@ -93,7 +93,9 @@ describe('npm run policy -- check', () => {
     const docs = JSON.parse(json) as Record<'allow' | 'deny', { Statement: { Sid: string; Action: string[] }[] }[]>;
     expect(docs.deny[0]!.Statement[0]!.Action).toEqual([...SENSITIVE_ACTIONS]);
     expect(docs.allow.flatMap((d) => d.Statement.flatMap((s) => s.Action))).toContain('ec2:Describe*');
-    expect(r.out).toMatch(/Managed policies: \d+ allow \([\d, ]+ characters\) and \d+ deny \([\d, ]+\), each at most 6144/);
+    expect(r.out).toMatch(
+      /Managed policies: \d+ allow \([\d, ]+ characters\) and \d+ deny \([\d, ]+\), each at most 6144/,
+    );
   });
 
   it("honours the operator's deny setting, and refuses a malformed one with exit 2", async () => {
@@ -102,6 +104,14 @@ describe('npm run policy -- check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/REFUSED {2}logs:get_log_events .*turned off by this deployment's operator/);
     expect(r.out).toMatch(/ALLOWED {2}logs:DescribeLogGroups/);
+    // npm run ask (like the agent server, npm run dev and synth) refuses to start with it
+    const ask = await cli(['ask', 'how many buckets?'], undefined, {
+      AWS_ASK_DENY_ACTIONS: 'logs:GetLogEvent',
+      AGENT_TOOL_USE_AWS_PROFILE_NAME: 'dev',
+      AWS_REGION: 'eu-west-1',
+    });
+    expect(ask.code).toBe(2);
+    expect(ask.err).toMatch(/AWS_ASK_DENY_ACTIONS has "logs:GetLogEvent", which names no IAM action/);
     const bad = await cli(['policy', 'check', 'logs:DescribeLogGroups'], undefined, {
       AWS_ASK_DENY_ACTIONS: 'GetLogEvents',
     });
