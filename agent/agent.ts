@@ -5,6 +5,7 @@
 import {
   Agent,
   BedrockModel,
+  type BedrockModelOptions,
   type FunctionTool,
   type Model,
   type RetryStrategy,
@@ -26,6 +27,8 @@ export interface AgentSettings {
   readonly maxTurns: number;
   /** Largest answer, in output tokens. */
   readonly maxTokens: number;
+  /** The model's context window in tokens (MODEL_CONTEXT_WINDOW): long threads are cut to fit it. */
+  readonly contextWindow: number;
   /** Longest answer before it is stopped with a timeout error. */
   readonly timeoutMs: number;
 }
@@ -40,6 +43,7 @@ export function readAgentSettings(read: SettingsReader): AgentSettings {
     regions: read.regions(),
     maxTurns: read.int('AGENT_MAX_TURNS', 16, 1, 100),
     maxTokens: read.int('AGENT_MAX_TOKENS', 4096, 256, 64_000),
+    contextWindow: read.int('MODEL_CONTEXT_WINDOW', DEFAULT_CONTEXT_WINDOW, 16_000, 2_000_000),
     timeoutMs: read.int('AGENT_TIMEOUT_MS', DEFAULT_AGENT_TIMEOUT_MS, 1_000, 3_600_000),
   };
 }
@@ -50,8 +54,30 @@ export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Agen
   return read.done(readAgentSettings(read));
 }
 
-export function createModel(settings: AgentSettings): Model {
-  return new BedrockModel({ modelId: settings.modelId, region: settings.modelRegion, maxTokens: settings.maxTokens });
+/** Claude's standard context window; a larger one (where the model offers it) is the operator's choice. */
+export const DEFAULT_CONTEXT_WINDOW = 200_000;
+
+type ModelSettings = Pick<AgentSettings, 'modelId' | 'modelRegion' | 'maxTokens' | 'contextWindow'>;
+
+/**
+ * The Bedrock model's options. Prompt caching (`cacheConfig`): Strands puts a cache point after the tool
+ * specs, after the system prompt and at the end of the conversation so far, so each model call of an
+ * answer reads the previous call's prompt from Bedrock's cache instead of paying for it again ('auto':
+ * only for models Strands knows cache, Claude's; others are called without cache points).
+ * `contextWindowLimit` is what long threads are fitted to (service/conversation.ts).
+ */
+export function bedrockOptions(settings: ModelSettings): BedrockModelOptions {
+  return {
+    modelId: settings.modelId,
+    region: settings.modelRegion,
+    maxTokens: settings.maxTokens,
+    contextWindowLimit: settings.contextWindow,
+    cacheConfig: { strategy: 'auto' },
+  };
+}
+
+export function createModel(settings: ModelSettings): Model {
+  return new BedrockModel(bedrockOptions(settings));
 }
 
 export function systemPrompt(settings: Pick<AgentSettings, 'defaultRegion' | 'regions'>): string {

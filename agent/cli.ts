@@ -22,7 +22,7 @@ import {
   readOnlyDocuments,
   unmatchedDenyActions,
 } from '../common/policy/index.ts';
-import type { InvocationResponse, ToolCallStart, ToolCallSummary } from '../common/protocol.ts';
+import type { InvocationResponse, ToolCallStart, ToolCallSummary, Usage } from '../common/protocol.ts';
 import { SettingsReader } from '../common/settings.ts';
 import { type AgentServiceFromEnv, agentServiceFromEnv } from './service/from-env.ts';
 
@@ -129,6 +129,15 @@ export function describeCall(t: ToolCallSummary): string {
   const pages = t.pages > 1 ? ` · ${t.pages} pages` : '';
   const result = t.refused ? ' · refused' : t.ok ? '' : ` · ${t.errorCode ?? 'failed'}`;
   return `${what} · ${t.region}${pages} · ${t.ms} ms${result}`;
+}
+
+/** "5400 tokens (3200 read from the prompt cache, 1100 written to it)", or just "5400 tokens". */
+export function describeUsage(u: Usage): string {
+  const cache = [
+    u.cacheReadInputTokens ? `${u.cacheReadInputTokens} read from the prompt cache` : '',
+    u.cacheWriteInputTokens ? `${u.cacheWriteInputTokens} written to it` : '',
+  ].filter(Boolean);
+  return `${u.totalTokens} tokens${cache.length ? ` (${cache.join(', ')})` : ''}`;
 }
 
 interface AskOptions {
@@ -238,7 +247,7 @@ async function ask(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const names = result.toolCalls.map((t) => t.iamAction ?? `${t.service}:${t.operation}`);
     const calls = names.length ? names.join(', ') : 'none';
     process.stderr.write(
-      dim(`AWS calls: ${calls} · ${(result.durationMs / 1000).toFixed(1)} s · ${result.usage.totalTokens} tokens\n`),
+      dim(`AWS calls: ${calls} · ${(result.durationMs / 1000).toFixed(1)} s · ${describeUsage(result.usage)}\n`),
     );
   }
   return 0;

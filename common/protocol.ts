@@ -45,10 +45,20 @@ export interface ToolCallSummary extends ToolCallStart {
   readonly errorCode?: string;
 }
 
+/**
+ * The model's tokens for one answer, summed over its model calls. With prompt caching, `inputTokens`
+ * counts only the input neither read from nor written to the cache (as Bedrock reports it): the whole
+ * input is `inputTokens + cacheReadInputTokens + cacheWriteInputTokens`, and `totalTokens` includes all
+ * of it. The cache fields are absent when the model reported none.
+ */
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly totalTokens: number;
+  /** Input read from the prompt cache (billed at a fraction of the input price). */
+  readonly cacheReadInputTokens?: number;
+  /** Input written to the prompt cache (billed above the input price). */
+  readonly cacheWriteInputTokens?: number;
 }
 
 export type AgentEvent =

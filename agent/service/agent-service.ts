@@ -17,7 +17,15 @@ import type { PinnedCredentials } from '../credentials.ts';
 import type { AwsCaller } from '../tools/aws-caller.ts';
 import { createControlledUseAws } from '../tools/controlled-use-aws.ts';
 import { BusyState } from './busy-state.ts';
-import { callForLog, fromStreamEvent, type ToolRecord, toolCallSummary, toolEnd, unresolvedCallEnd } from './events.ts';
+import {
+  callForLog,
+  fromStreamEvent,
+  type ToolRecord,
+  toolCallSummary,
+  toolEnd,
+  unresolvedCallEnd,
+  usageOf,
+} from './events.ts';
 import { describeFailure } from './failures.ts';
 import { type Session, SessionPool } from './session-pool.ts';
 import { SessionStore, type SessionStoreSettings, storageSessionId } from './session-store.ts';
@@ -139,8 +147,9 @@ export class AgentService {
       while (ended.length) yield ended.shift() as AgentEvent;
       if (timeout.aborted) throw named('TimeoutError', 'invocation timed out');
       if (signal?.aborted) throw named('AbortError', 'cancelled by the caller');
-      const u = step.value.metrics?.accumulatedUsage;
-      if (u) usage = { inputTokens: u.inputTokens, outputTokens: u.outputTokens, totalTokens: u.totalTokens };
+      // this answer's model calls (the agent's `accumulatedUsage` counts every answer of the thread)
+      const u = step.value.metrics?.latestAgentInvocation?.usage;
+      if (u) usage = usageOf(u);
       yield { type: 'done', usage, toolCalls, durationMs: Date.now() - started };
     } catch (e) {
       const timedOut = timeout?.aborted === true;

@@ -2,10 +2,15 @@
  * Translation into protocol events: Strands stream events (answer text, a tool call starting) and the
  * tool's call records (a tool call ending). The id of both ends of a call is the model's toolUseId.
  */
-import { AfterToolCallEvent, BeforeToolCallEvent, ModelStreamUpdateEvent } from '@strands-agents/sdk';
+import {
+  AfterToolCallEvent,
+  BeforeToolCallEvent,
+  ModelStreamUpdateEvent,
+  type Usage as ModelUsage,
+} from '@strands-agents/sdk';
 import { findService } from '../../common/aws-services.ts';
 import { iamActionFor } from '../../common/policy/index.ts';
-import type { AgentEvent, ToolCallStart, ToolCallSummary } from '../../common/protocol.ts';
+import type { AgentEvent, ToolCallStart, ToolCallSummary, Usage } from '../../common/protocol.ts';
 import type { AwsCallRecord } from '../tools/aws-caller.ts';
 
 /** What the tool reports of each call, refused or made, with the model's toolUseId as `id`. */
@@ -85,5 +90,16 @@ export function callForLog(t: ToolCallSummary): Record<string, unknown> {
     refused: t.refused,
     ms: t.ms,
     ...(t.errorCode ? { error: t.errorCode } : {}),
+  };
+}
+
+/** An answer's usage as the protocol carries it: the prompt cache's tokens only where the model reported them. */
+export function usageOf(u: ModelUsage): Usage {
+  return {
+    inputTokens: u.inputTokens,
+    outputTokens: u.outputTokens,
+    totalTokens: u.totalTokens,
+    ...(u.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: u.cacheReadInputTokens } : {}),
+    ...(u.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: u.cacheWriteInputTokens } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeUsage } from '../../agent/cli.ts';
 import { seedInstances, seedRoles } from '../helpers/seed.ts';
 import { SESSION_POLICY_ENV } from '../helpers/tool-role.ts';
 import { instancesIn } from '../helpers/tools.ts';
@@ -17,6 +18,7 @@ import {
   type FakeBedrock,
   lastToolResults,
   startFakeBedrock,
+  type TokenUsage,
 } from '../services/fake-bedrock.ts';
 
 const REGION = 'ca-central-1';
@@ -54,6 +56,15 @@ function counting(req: ConverseRequest): BedrockTurn {
   return { text: `You run **${instancesIn(results[0]!)}** EC2 instances in ${REGION}.` };
 }
 
+/** The usage Bedrock reported for the requests from `from` on, summed as the agent sums it. */
+function usageSince(from: number): Required<TokenUsage> {
+  const sum = { inputTokens: 0, outputTokens: 0, totalTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+  for (const u of bedrock.usage.slice(from)) {
+    for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += u?.[k] ?? 0;
+  }
+  return sum;
+}
+
 function ask(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((ok) => {
     const child = spawn(process.execPath, [join(root, 'agent', 'cli.ts'), 'ask', ...args], {
@@ -89,28 +100,59 @@ afterAll(async () => {
 describe('npm run ask', () => {
   it('streams the answer to stdout and the AWS calls to stderr', async () => {
     mode = 'answer';
+    const from = bedrock.requests.length;
     const r = await ask(['How many EC2 instances do we run?'], {});
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe(`You run **3** EC2 instances in ${REGION}.\n`);
     expect(r.err).toContain(`→ Calling ec2 DescribeInstances in ${REGION}: List EC2 instances`);
     expect(r.err).toMatch(new RegExp(`✓ ec2:DescribeInstances · ${REGION} · \\d+ ms`));
-    expect(r.err).toMatch(/AWS calls: ec2:DescribeInstances · [\d.]+ s · 120 tokens/);
+    // the footer's tokens are Bedrock's for both model calls, the prompt cache's named
+    expect(r.err).toContain(` s · ${describeUsage(usageSince(from))}\n`);
+    expect(describeUsage({ inputTokens: 9, outputTokens: 6, totalTokens: 4015, cacheReadInputTokens: 3000 })).toBe(
+      '4015 tokens (3000 read from the prompt cache)',
+    );
+    expect(
+      describeUsage({
+        inputTokens: 9,
+        outputTokens: 6,
+        totalTokens: 4015,
+        cacheReadInputTokens: 2000,
+        cacheWriteInputTokens: 2000,
+      }),
+    ).toBe('4015 tokens (2000 read from the prompt cache, 2000 written to it)');
+    expect(describeUsage({ inputTokens: 9, outputTokens: 6, totalTokens: 15 })).toBe('15 tokens');
     const req = bedrock.requests.at(-1)!;
     expect(req.modelId).toBe('global.anthropic.claude-sonnet-4-6');
-    expect(req.body.toolConfig?.tools?.map((t) => t.toolSpec?.name)).toEqual(['controlled_use_aws']);
-    expect(req.body.system?.[0]?.text).toMatch(/You are aws-ask, a read-only assistant/);
+    // prompt caching: a cache point after the tools, after the system prompt and after the conversation
+    expect(req.body.toolConfig?.tools).toEqual([
+      { toolSpec: expect.objectContaining({ name: 'controlled_use_aws' }) },
+      { cachePoint: { type: 'default' } },
+    ]);
+    expect(req.body.system).toEqual([
+      { text: expect.stringMatching(/^You are aws-ask, a read-only assistant/) },
+      { cachePoint: { type: 'default' } },
+    ]);
+    expect(req.body.messages?.at(-1)?.content.at(-1)).toEqual({ cachePoint: { type: 'default' } });
   });
 
   it('--json prints one object for scripts; MODEL_ID chooses the model', async () => {
     mode = 'answer';
+    const from = bedrock.requests.length;
     const r = await ask(['--json', 'how many instances?'], { MODEL_ID: 'eu.anthropic.claude-haiku-4-5' });
     expect(r.code, r.err).toBe(0);
-    type Body = { answer: string; toolCalls: { iamAction: string; id: string }[]; usage: { totalTokens: number } };
+    type Body = { answer: string; toolCalls: { iamAction: string; id: string }[]; usage: TokenUsage };
     const body = JSON.parse(r.out) as Body;
     expect(body.answer).toBe(`You run **3** EC2 instances in ${REGION}.`);
     expect(body.toolCalls.map((t) => t.iamAction)).toEqual(['ec2:DescribeInstances']);
     expect(body.toolCalls[0]!.id).toEqual(expect.any(String));
-    expect(body.usage.totalTokens).toBe(120);
+    // the usage of both model calls, the prompt cache's tokens included (Haiku 4.5 caches from 4,096 tokens)
+    expect(body.usage).toEqual(usageSince(from));
+    expect(body.usage.totalTokens).toBe(
+      body.usage.inputTokens +
+        body.usage.outputTokens +
+        (body.usage.cacheReadInputTokens ?? 0) +
+        (body.usage.cacheWriteInputTokens ?? 0),
+    );
     expect(bedrock.requests.at(-1)!.modelId).toBe('eu.anthropic.claude-haiku-4-5');
   });
 

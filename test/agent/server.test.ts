@@ -535,6 +535,7 @@ describe('settings from the environment', () => {
       regions: [],
       maxTurns: 16,
       maxTokens: 4096,
+      contextWindow: 200_000,
       timeoutMs: 240_000,
     });
     expect(
@@ -544,8 +545,15 @@ describe('settings from the environment', () => {
         MODEL_ID: 'm',
         AWS_ASK_REGIONS: 'eu-west-1, us-east-1',
         AGENT_TIMEOUT_MS: '5000',
+        MODEL_CONTEXT_WINDOW: '1000000',
       }),
-    ).toMatchObject({ modelId: 'm', modelRegion: 'us-east-1', regions: ['eu-west-1', 'us-east-1'], timeoutMs: 5000 });
+    ).toMatchObject({
+      modelId: 'm',
+      modelRegion: 'us-east-1',
+      regions: ['eu-west-1', 'us-east-1'],
+      timeoutMs: 5000,
+      contextWindow: 1_000_000,
+    });
     expect(() => agentSettingsFromEnv({ AWS_REGION: 'eu-west-1', AGENT_TIMEOUT_MS: 'soon' })).toThrow(
       /AGENT_TIMEOUT_MS must be a whole number/,
     );

@@ -5,22 +5,34 @@
  * contentBlockStart/Delta/Stop, messageStop, metadata), and `POST /model/{modelId}/converse`, answered
  * with one JSON body (output.message, stopReason, usage). Errors come back as the service sends them:
  * an HTTP status with `x-amzn-errortype`.
+ *
+ * It refuses what Bedrock refuses (bedrock-rules.ts: the conversation's shape, the context window, cache
+ * points), counts tokens (about four characters of the request a token) and keeps a prompt cache as
+ * Bedrock does (prompt-cache.ts), reporting `cacheReadInputTokens` and `cacheWriteInputTokens` in the
+ * usage of each reply.
  */
 
 import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
+import {
+  type ConverseBody,
+  cachePointProblem,
+  contextProblem,
+  conversationProblem,
+  layoutOf,
+  limitsFor,
+  type ModelLimits,
+} from './bedrock-rules.ts';
+import { PromptCache, type TokenUsage } from './prompt-cache.ts';
+
+export type { TokenUsage };
 
 export interface ConverseRequest {
   readonly modelId: string;
   /** ConverseStream (true) or Converse (false). */
   readonly stream: boolean;
-  readonly body: {
-    messages?: { role: string; content: Record<string, unknown>[] }[];
-    system?: { text?: string }[];
-    toolConfig?: { tools?: { toolSpec?: { name: string } }[] };
-    inferenceConfig?: Record<string, unknown>;
-  };
+  readonly body: ConverseBody;
 }
 
 export type BedrockTurn =
@@ -28,9 +40,19 @@ export type BedrockTurn =
   | { readonly tools: readonly { readonly name: string; readonly input: unknown }[]; readonly text?: string }
   | { readonly error: { readonly status: number; readonly type: string; readonly message: string } };
 
+export interface FakeBedrockOptions {
+  /** The model's limits; by default those of its model id (bedrock-rules.ts `limitsFor`). */
+  readonly limits?: Partial<ModelLimits>;
+  /** The clock of the cache's time to live, in ms (default Date.now): tests move it instead of waiting. */
+  readonly now?: () => number;
+}
+
 export interface FakeBedrock {
   readonly url: string;
+  /** Every request received, refused ones included. */
   readonly requests: ConverseRequest[];
+  /** The usage reported for each request, index for index; undefined where it was refused or failed. */
+  readonly usage: (TokenUsage | undefined)[];
   close(): Promise<void>;
 }
 
@@ -52,14 +74,21 @@ function frame(eventType: string, payload: unknown): Uint8Array {
 
 let ids = 0;
 
-function respond(stream: ServerHttp2Stream, turn: BedrockTurn): void {
+function respondError(stream: ServerHttp2Stream, error: { status: number; type: string; message: string }): void {
+  stream.respond({ ':status': error.status, 'content-type': 'application/json', 'x-amzn-errortype': error.type });
+  stream.end(JSON.stringify({ message: error.message }));
+}
+
+/** Output tokens of a turn: its text and tool inputs, four characters a token. */
+const outputTokens = (turn: BedrockTurn): number => {
+  if ('error' in turn) return 0;
+  const tools = 'tools' in turn ? turn.tools.map((t) => t.name + JSON.stringify(t.input)).join('') : '';
+  return Math.max(1, Math.ceil(((turn.text ?? '') + tools).length / 4));
+};
+
+function respond(stream: ServerHttp2Stream, turn: BedrockTurn, usage: TokenUsage): void {
   if ('error' in turn) {
-    stream.respond({
-      ':status': turn.error.status,
-      'content-type': 'application/json',
-      'x-amzn-errortype': turn.error.type,
-    });
-    stream.end(JSON.stringify({ message: turn.error.message }));
+    respondError(stream, turn.error);
     return;
   }
   stream.respond({
@@ -91,17 +120,20 @@ function respond(stream: ServerHttp2Stream, turn: BedrockTurn): void {
     index++;
   }
   stream.write(frame('messageStop', { stopReason: tools.length ? 'tool_use' : 'end_turn' }));
-  stream.write(
-    frame('metadata', { usage: { inputTokens: 50, outputTokens: 10, totalTokens: 60 }, metrics: { latencyMs: 5 } }),
-  );
+  stream.write(frame('metadata', { usage, metrics: { latencyMs: 5 } }));
   stream.end();
 }
 
 /** Converse's reply: the whole message at once, cut to inferenceConfig.maxTokens "tokens" (words here). */
-function respondWhole(stream: ServerHttp2Stream, turn: BedrockTurn, req: ConverseRequest): void {
+function respondWhole(
+  stream: ServerHttp2Stream,
+  turn: BedrockTurn,
+  req: ConverseRequest,
+  usageFor: (output: number) => TokenUsage,
+): TokenUsage | undefined {
   if ('error' in turn) {
-    respond(stream, turn);
-    return;
+    respondError(stream, turn.error);
+    return undefined;
   }
   const content: Record<string, unknown>[] = [];
   const max = Number(req.body.inferenceConfig?.maxTokens ?? Number.POSITIVE_INFINITY);
@@ -111,24 +143,30 @@ function respondWhole(stream: ServerHttp2Stream, turn: BedrockTurn, req: Convers
   if (text) content.push({ text });
   const tools = 'tools' in turn && !cut ? turn.tools : [];
   for (const t of tools) content.push({ toolUse: { toolUseId: `tooluse_${++ids}`, name: t.name, input: t.input } });
+  const usage = usageFor(Math.min(words.length, max));
   stream.respond({ ':status': 200, 'content-type': 'application/json', 'x-amzn-requestid': `req-${++ids}` });
   stream.end(
     JSON.stringify({
       output: { message: { role: 'assistant', content } },
       stopReason: cut ? 'max_tokens' : tools.length ? 'tool_use' : 'end_turn',
-      usage: {
-        inputTokens: 50,
-        outputTokens: Math.min(words.length, max),
-        totalTokens: 50 + Math.min(words.length, max),
-      },
+      usage,
       metrics: { latencyMs: 5 },
     }),
   );
+  return usage;
 }
 
-/** Starts the stand-in; `answer` decides each turn from the request (the conversation so far). */
-export async function startFakeBedrock(answer: (req: ConverseRequest) => BedrockTurn): Promise<FakeBedrock> {
+/**
+ * Starts the stand-in; `answer` decides each turn from the request (the conversation so far). It is
+ * asked only for requests Bedrock would accept.
+ */
+export async function startFakeBedrock(
+  answer: (req: ConverseRequest) => BedrockTurn,
+  options: FakeBedrockOptions = {},
+): Promise<FakeBedrock> {
   const requests: ConverseRequest[] = [];
+  const usage: (TokenUsage | undefined)[] = [];
+  const cache = new PromptCache(options.now ?? Date.now);
   const server: Http2Server = createServer();
   server.on('stream', (stream, headers) => {
     const path = String(headers[':path'] ?? '');
@@ -137,23 +175,44 @@ export async function startFakeBedrock(answer: (req: ConverseRequest) => Bedrock
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       if (headers[':method'] !== 'POST' || !m) {
-        respond(stream, { error: { status: 404, type: 'UnknownOperationException', message: `no route ${path}` } });
+        respondError(stream, { status: 404, type: 'UnknownOperationException', message: `no route ${path}` });
         return;
       }
       const req: ConverseRequest = {
         modelId: decodeURIComponent(m[1] ?? ''),
         stream: m[2] === 'converse-stream',
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ConverseRequest['body'],
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as ConverseBody,
       };
-      requests.push(req);
+      const at = requests.push(req) - 1;
+      usage[at] = undefined;
+      const limits = { ...limitsFor(req.modelId), ...options.limits };
+      const layout = layoutOf(req.body);
+      const problem =
+        conversationProblem(req.body) ?? cachePointProblem(layout, limits) ?? contextProblem(layout, req.body, limits);
       let turn: BedrockTurn;
-      try {
-        turn = answer(req);
-      } catch (e) {
-        turn = { error: { status: 500, type: 'InternalServerException', message: (e as Error).message } };
+      if (problem) turn = { error: { status: 400, type: 'ValidationException', message: problem } };
+      else {
+        try {
+          turn = answer(req);
+        } catch (e) {
+          turn = { error: { status: 500, type: 'InternalServerException', message: (e as Error).message } };
+        }
       }
-      if (req.stream) respond(stream, turn);
-      else respondWhole(stream, turn, req);
+      if ('error' in turn) {
+        respondError(stream, turn.error);
+        return;
+      }
+      // the cache is read and written only by requests the model answers
+      const input = cache.account(req.modelId, layout, limits);
+      const usageFor = (output: number): TokenUsage => ({
+        ...input,
+        outputTokens: output,
+        totalTokens: input.totalTokens + output,
+      });
+      if (req.stream) {
+        usage[at] = usageFor(outputTokens(turn));
+        respond(stream, turn, usage[at]);
+      } else usage[at] = respondWhole(stream, turn, req, usageFor);
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -161,6 +220,7 @@ export async function startFakeBedrock(answer: (req: ConverseRequest) => Bedrock
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    usage,
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }
