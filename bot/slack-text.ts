@@ -19,11 +19,15 @@
  * they are broken too, invisibly.
  *
  * What neutralising does, outside code (see `neutralizeMarkdown` for what counts as code):
- * - `<` (or `&lt;`, `&#60;`, `&#x3c;`) opening a control sequence, an autolink or a tag (`<` followed by
- *   `!`, `@`, `#`, `/` or a letter) becomes `‹`: the sequence reads as typed and nothing parses it, in
- *   Markdown, mrkdwn and plain text alike. `a < b` is left alone.
- * - `](` becomes `] (` and a link definition `[x]: url` at a line's start `[x] : url`, so a Markdown link
- *   shows its address instead of hiding it.
+ * - `<` (or `&lt;`, `&#60;`, `&#x3c;`) opening a control sequence, an autolink, a tag or a processing
+ *   instruction (`<` followed by `!`, `@`, `#`, `/`, `?` or a letter, also with invisible characters such as
+ *   U+200B between) becomes `‹`: the sequence reads as typed and nothing parses it, in Markdown, mrkdwn and
+ *   plain text alike. `a < b` is left alone, and so is a fullwidth `＜`, which neither Slack nor Markdown reads
+ *   as `<`.
+ * - `](` becomes `] (`, so a Markdown link shows its address instead of hiding it; and every `]:` becomes
+ *   `] :` (in code spans too: a link definition is read before code spans are), so no link definition
+ *   exists, in a quote or list item or anywhere, and no reference link `[text][ref]`, `[text][]` or `[ref]`
+ *   can resolve.
  * - `@channel`, `@here`, `@everyone` get a word joiner (U+2060) after the `@`.
  * The bot's own text (footers, notices, the asker's mention, console links) is never passed through it.
  */
@@ -43,35 +47,31 @@ export const SAFE_OPEN = '\u2039';
 /** Put after the `@` of a bare broadcast mention. */
 export const WORD_JOINER = '\u2060';
 
-const OPENER = /(?:<|&(?:lt|#0*60|#x0*3c);)(?=[!@#/A-Za-z])/gi;
-const LINK = /\]\(/g;
-const DEFINITION = /^( {0,3}\[[^\]\n]*\]):/;
+/** A `<` (or its entity) before what opens a control sequence, autolink, tag or processing instruction. */
+const OPENER = /(?:<|&(?:[lL][tT]|#0*60|#[xX]0*3[cC]);)(?=\p{Default_Ignorable_Code_Point}*[!@#/?A-Za-z])/gu;
+/** The `]` of an inline link `](` or of a link definition `]:` (which needs no space before its address). */
+const LINK = /\](?=[(:])/g;
+const DEFINITION = /\]:/g;
 const BROADCAST = /(^|[^\w@])@(channel|here|everyone)(?![\w-])/gi;
 
-/** Neutralises one piece of text that is not code; `lineStart`: the piece opens a line. */
-function neutralizeText(text: string, lineStart: boolean): string {
-  let t = text.replace(OPENER, SAFE_OPEN).replace(LINK, '] (').replace(BROADCAST, `$1@${WORD_JOINER}$2`);
-  if (lineStart) t = t.replace(DEFINITION, '$1 :');
-  return t;
-}
+/** Neutralises one piece of text that is not code. */
+const neutralizeText = (text: string): string =>
+  text.replace(OPENER, SAFE_OPEN).replace(LINK, '] ').replace(BROADCAST, `$1@${WORD_JOINER}$2`);
 
 /**
  * Text from the model or AWS for a surface that shows it as it is or as mrkdwn (task titles and outputs, a
  * thread's title, footer labels): neutralised everywhere, code included.
  */
-export const neutralizePlain = (text: string): string =>
-  text
-    .split('\n')
-    .map((line) => neutralizeText(line, true))
-    .join('\n');
+export const neutralizePlain = (text: string): string => text.split('\n').map(neutralizeText).join('\n');
 
 /** Such text for a message's mrkdwn `text` (previews, plain fallbacks): neutralised, then escaped. */
 export const mrkdwnText = (text: string): string => escapeSlack(neutralizePlain(text));
 
 /**
- * Where code is trusted: `fences` until the first fence line that is not a plain ``` opener or closer;
- * `clean` while the paragraph's backticks have all paired up within their own lines. `midLine`: scanning
- * resumes in a line already partly done (after a space), whose start held a fence if `lineFenced`.
+ * Where code is trusted: `fences` until the first fence line that is not a plain ``` opener or closer (of a
+ * fence whose lines all stay in its list item, if it is in one); `clean` while the paragraph's backticks have
+ * all paired up within their own lines, none escaped. `midLine`: scanning resumes in a line already partly
+ * done (after a space), whose start held a fence if `lineFenced`.
  */
 interface ScanState {
   readonly fences: boolean;
@@ -88,10 +88,22 @@ const SIMPLE_CLOSE = /^ {0,3}```[ \t]*$/;
 const fenceLike = (text: string, atStart = true): boolean =>
   text.includes('```') || (atStart && /^[ \t]*~~~/.test(text));
 const BLANK = /^[ \t]*$/;
-/** A partial line that may still become a fence or a link definition (or is blank so far): held until whole. */
-const UNDECIDED_START = /^ {0,3}[`[]/;
+/** A partial line that may still become a fence (or is blank so far): held until whole. */
+const UNDECIDED_START = /^ {0,3}`/;
 
-/** Single-backtick code spans on a text line, and whether one is still open at its end. */
+/** Whether the character at `at` follows an odd number of backslashes (so CommonMark reads it as escaped). */
+function escaped(line: string, at: number): boolean {
+  let n = 0;
+  while (at - n > 0 && line[at - n - 1] === '\\') n++;
+  return n % 2 === 1;
+}
+
+/**
+ * Single-backtick code spans on a text line, and whether one is still open at its end. Trust ends (`clean`
+ * false) at a double backtick; at an escaped backtick, which CommonMark reads as text outside a span and as a
+ * closer inside one, and other readers may read as a backtick; and at a span with a `|` in it, which a table
+ * row splits into two cells.
+ */
 function codeSpans(line: string, clean: boolean): { spans: [number, number][]; open: number; clean: boolean } {
   const spans: [number, number][] = [];
   let open = -1;
@@ -99,7 +111,7 @@ function codeSpans(line: string, clean: boolean): { spans: [number, number][]; o
     if (!clean) break;
     const s = m.index;
     const e = s + m[0].length;
-    if (e - s >= 2) {
+    if (e - s >= 2 || escaped(line, s) || (open >= 0 && line.slice(open, s).includes('|'))) {
       clean = false;
       open = -1;
       break;
@@ -121,10 +133,11 @@ function textLine(line: string, state: ScanState, whole: boolean): { out: string
   let out = '';
   let i = 0;
   for (const [s, e] of spans) {
-    out += neutralizeText(line.slice(i, s), start && i === 0) + line.slice(s, e);
+    // a `]:` in a span still makes a link definition: definitions are read before code spans
+    out += neutralizeText(line.slice(i, s)) + line.slice(s, e).replace(DEFINITION, '] :');
     i = e;
   }
-  out += neutralizeText(line.slice(i), start && i === 0);
+  out += neutralizeText(line.slice(i));
   // a span left open may close on a later line, or in another block: nothing after it is trusted
   return { out, state: { ...state, clean: clean && !(whole && open >= 0) } };
 }
@@ -137,15 +150,23 @@ interface Scanned {
   readonly resume: { readonly at: number; readonly out: number; readonly state: ScanState };
 }
 
-/** Where the next line holding a fence starts and ends, if `raw` says yet; `undefined`: not yet known. */
-function nextFenceLine(raw: string, from: number, final: boolean): { line: string; next: number } | null | undefined {
+/**
+ * Where the next line holding a fence, or indented less than `indent` (and not blank), starts and ends, if
+ * `raw` says yet; `undefined`: not yet known.
+ */
+function nextFenceLine(
+  raw: string,
+  from: number,
+  final: boolean,
+  indent: string,
+): { line: string; next: number } | null | undefined {
   let p = from;
   while (p < raw.length) {
     const nl = raw.indexOf('\n', p);
     if (nl < 0 && !final) return undefined;
     const end = nl < 0 ? raw.length : nl;
     const line = raw.slice(p, end);
-    if (fenceLike(line)) return { line, next: nl < 0 ? end : nl + 1 };
+    if (fenceLike(line) || !(line.startsWith(indent) || BLANK.test(line))) return { line, next: nl < 0 ? end : nl + 1 };
     p = end + 1;
   }
   return final ? null : undefined;
@@ -183,9 +204,13 @@ function scan(raw: string, final: boolean, state: ScanState): Scanned {
       return { out, settled: pos + cut, resume };
     }
     if (!state.midLine && state.fences && SIMPLE_OPEN.test(line)) {
-      const closer = nextFenceLine(raw, next, final);
+      // Indented, the fence may be in a list item (never in a quote: the line has no `>`, and a fence is never a
+      // lazy line). Its lines are in the item, and so code, while indented as far as its opener; the first line
+      // that is not ends the item, and the fence with it, and may be text.
+      const indent = line.slice(0, line.indexOf('`'));
+      const closer = nextFenceLine(raw, next, final, indent);
       if (closer === undefined) return { out, settled: pos, resume };
-      if (closer && SIMPLE_CLOSE.test(closer.line)) {
+      if (closer && SIMPLE_CLOSE.test(closer.line) && closer.line.startsWith(indent)) {
         // code every Markdown agrees on: kept as written
         out += raw.slice(pos, closer.next);
         pos = closer.next;
@@ -206,11 +231,14 @@ function scan(raw: string, final: boolean, state: ScanState): Scanned {
 
 /**
  * Markdown from the model or AWS (an answer), neutralised outside code. Code is kept as written only where
- * every reader of the text agrees it is code: a fence of exactly three backticks at the start of a line up to
- * the next line with a fence in it, itself a plain closing fence; a span of single backticks opened and closed
- * on one line, in a paragraph whose backticks all pair up on their own lines. Anything else (nested or tilde
- * fences, a fence in a list or quote, an unclosed fence or span, double backticks) is neutralised like text:
- * at worst code shows a `‹` for a `<`, never the other way round.
+ * every reader of the text agrees it is code: a fence of exactly three backticks at the start of a line (after
+ * up to three spaces) up to the next line with a fence in it, itself a plain closing fence, every line of it
+ * indented at least as far as the opener (or blank), so that in a list item it stays in the item; a span of
+ * single backticks opened and closed on one line, no `|` in it, in a paragraph whose backticks all pair up on
+ * their own lines and none of which is escaped (`\``). Anything else (nested or tilde fences, a fence in a
+ * quote or leaving its list item, an unclosed fence or span, double or escaped backticks) is neutralised like
+ * text: at worst code shows a `‹` for a `<`, never the other way round. Every `]:` outside fences is broken,
+ * code spans included, so no link definition exists for a reference link to use.
  */
 export const neutralizeMarkdown = (text: string): string => scan(text, true, START).out;
 

@@ -40,13 +40,24 @@ const PIECES = [
   'Ask <#C0GENERAL|general> or &lt;!here&gt;.',
 ];
 
-/** An agent whose one AWS call and answer carry hostile text. */
-const hostileAgent: AgentClient = {
+/**
+ * Ways around neutralising that a review found, each read as a live link or mention by CommonMark before the
+ * fix: backticks escaped so they open no code, a fence in a list item broken out of by an unindented line, a
+ * link definition in a quote used by a reference link. Cut mid-way, as a stream would.
+ */
+const REVIEW_PIECES = [
+  'See [the AWS console\\`](https://evil.exa',
+  'mple/login)\\` or ask \\`<@U0123ABCD>\\`.\n\n- note\n  ```\n[Reset your pass',
+  'word](https://evil.example/reset)\n  ```\n\n> [c]: https://evil.example/c\n\nOpen the [AWS console][c].\n',
+];
+
+/** An agent whose one AWS call and answer (`pieces`) carry hostile text. */
+const hostileAgent = (pieces: readonly string[] = PIECES): AgentClient => ({
   async *invoke(): AsyncGenerator<AgentEvent> {
     const { ok: _ok, refused: _refused, ms: _ms, pages: _pages, items: _items, errorCode: _code, ...start } = CALL;
     yield { type: 'tool_start', ...start };
     yield { type: 'tool_end', ...CALL };
-    for (const text of PIECES) yield { type: 'text', text };
+    for (const text of pieces) yield { type: 'text', text };
     yield {
       type: 'done',
       usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
@@ -54,11 +65,11 @@ const hostileAgent: AgentClient = {
       durationMs: 5,
     };
   },
-};
+});
 
-async function start(env: Record<string, string> = {}): Promise<void> {
+async function start(env: Record<string, string> = {}, pieces: readonly string[] = PIECES): Promise<void> {
   slack = await FakeSlack.start();
-  dev = await startDevBotOn(slack, hostileAgent, env);
+  dev = await startDevBotOn(slack, hostileAgent(pieces), env);
 }
 
 afterEach(async () => {
@@ -134,6 +145,22 @@ describe('hostile AWS data in an answer', () => {
       IN_CODE.map((token) => ({ method: 'response_url', token })),
     );
     expect(slack.responseAttempts.map((a) => a.status)).toEqual([400, 200]);
+  });
+
+  it.each([
+    ['streamed', 'true'],
+    ['posted and updated', 'false'],
+  ])("%s: the review's escaped backticks, list-item fence and quoted definition hide no link", async (_how, on) => {
+    await start({ SLACK_STREAMING: on }, REVIEW_PIECES);
+    const { message } = await slack.mention({ channel: 'C0OPS', user: 'U0ALICE', text: 'who owns i-1?' });
+    const answer = await finished('C0OPS', message.ts);
+    expect(answer.text).toContain('[the AWS console\\`] (https://evil.example/login)');
+    expect(answer.text).toContain('\\`\u2039@U0123ABCD>\\`');
+    expect(answer.text).toContain('[Reset your password] (https://evil.example/reset)');
+    expect(answer.text).toContain('> [c] : https://evil.example/c');
+    // no link, no link definition, no mention: there is no code in this answer to hide one
+    expect(answer.text).not.toMatch(/\]\(|\]:|<[!@#]/);
+    expect(live()).toEqual([]);
   });
 
   it("a DM thread's title from a question with a mention in it mentions no one", async () => {

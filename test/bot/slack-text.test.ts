@@ -1,8 +1,10 @@
 /**
  * Text the bot did not write (the model's answer, AWS data) cannot mention anyone or hide a link in Slack
- * (bot/slack-text.ts): control sequences, Markdown links and bare broadcast mentions are neutralised outside
- * code, code that every Markdown agrees is code is kept as written, and an answer neutralised as it streams
- * in comes out exactly as the whole would. `liveTokens` (the fake Slack's reader) is stricter than Slack.
+ * (bot/slack-text.ts): control sequences, Markdown links, link definitions and bare broadcast mentions are
+ * neutralised outside code, code that every Markdown agrees is code is kept as written, and an answer
+ * neutralised as it streams in comes out exactly as the whole would. `liveTokens` (the fake Slack's reader) is
+ * stricter than Slack. What a review found with a CommonMark parser (escaped backticks, a fence leaving its
+ * list item, a definition in a quote) is here as it found it.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,16 +19,19 @@ import { liveTokens } from '../services/fake-slack.ts';
 
 const HOSTILE = [
   '<!channel>',
+  '<!channel|x>',
   '<!here|here>',
   '<!everyone>',
   '<!subteam^S0123ABCD|@oncall>',
   '<!date^1392734382^{date_short}|Feb 18>',
   '<@U0BOSS>',
   '<@W0BOSS|boss>',
+  '<@W0123ABCD>',
   '<#C0GENERAL|general>',
   '<https://evil.example/login|Reset your AWS password>',
   '<http://evil.example>',
   '<mailto:ceo@example.com|mail the CEO>',
+  '<mailto:ceo@example.com>',
   '[Open the console](https://evil.example/console)',
   '![logo](https://evil.example/pixel.gif)',
   '@channel',
@@ -127,6 +132,107 @@ describe('neutralising text from the model or AWS', () => {
   });
 });
 
+/**
+ * Markdown links and link definitions anywhere in a text, code or not (`liveTokens` sees definitions only at a
+ * line's start, but a quote's or list item's definition resolves too).
+ */
+const hiddenLinks = (text: string): string[] => [...text.matchAll(/\]\(|\]:/g)].map((m) => m[0]);
+
+describe('ways around the neutraliser that a review found (checked with a CommonMark parser)', () => {
+  it.each([
+    ['a link between escaped backticks', 'See [the AWS console\\`](https://evil.example/login)\\` for details'],
+    ['a mention between escaped backticks', 'Owner: \\`<@U0123ABCD>\\` please check'],
+    ['a channel mention between escaped backticks', 'Status \\`<!channel>\\` ok'],
+    ['three backslashes: an escaped backslash, then an escaped backtick', 'a \\\\\\`<!here>\\\\\\` b'],
+    ['a span closed by a backtick after a backslash (CommonMark: code `a\\`)', '`a\\` <!channel> `'],
+    ['a fence in a list item, an unindented line in it', '- tags:\n  ```\n<@U0123ABCD> approved\n  ```\n'],
+    ['a fence in a list item hiding a link', '- note\n  ```\n[Reset your password](https://evil.example/)\n  ```'],
+    ['a list fence closed less indented than it opened', '- a\n  ```\n  x\n```\n<!channel>\n```\n[evil](x)\n```\n'],
+    ['a definition in a quote', '> [c]: https://evil.example/\n\nOpen the [AWS console][c].'],
+    ['a definition in a list item', '- [c]: https://evil.example/\n\nOpen the [AWS console][c].'],
+    ['a definition in a numbered item in a quote', '> 1. [c]: https://evil.example/\n\n[AWS console][c]'],
+    ['a definition deep in containers', '> - > [c]:https://evil.example/\n\n[c]'],
+    ['a definition after text, used collapsed', 'x\n\n[AWS console]: https://evil.example/\n\n[AWS console][]'],
+    ['a definition whose label spans two lines', '[AWS\nconsole]: https://evil.example/\n\n[AWS console]'],
+    ['a definition whose colon is in a code span', '[a `]: https://evil.example/`\n\n[a `]'],
+    ['a definition indented in a list item', '- a\n\n  [c]: https://evil.example/\n\n  [c]'],
+  ])('%s: no mention, no hidden link', (_what, text) => {
+    const out = neutralizeMarkdown(text);
+    expect(liveTokens(out), out).toEqual([]);
+    expect(hiddenLinks(out), out).toEqual([]);
+  });
+
+  it('an escaped backtick opens no code span, so what follows it is neutralised', () => {
+    expect(neutralizeMarkdown('See [the AWS console\\`](https://evil.example/login)\\` for details')).toBe(
+      'See [the AWS console\\`] (https://evil.example/login)\\` for details',
+    );
+    expect(neutralizeMarkdown('Owner: \\`<@U0123ABCD>\\` please check')).toBe(
+      `Owner: \\\`${SAFE_OPEN}@U0123ABCD>\\\` please check`,
+    );
+    // two backslashes are one escaped backslash: the backtick after them is real and its span is code
+    expect(neutralizeMarkdown('C:\\\\`<!here>` then')).toBe('C:\\\\`<!here>` then');
+    // spans before the escaped backtick are code whichever way it is read; after it, nothing is
+    expect(neutralizeMarkdown('`<@U1>` \\` `<@U2>`')).toBe(`\`<@U1>\` \\\` \`${SAFE_OPEN}@U2>\``);
+  });
+
+  it('a fence in a list item is code only if every line of it stays in the item', () => {
+    const kept = [
+      '1. Run:\n   ```bash\n   aws s3 ls s3://<bucket>\n   ```\n2. Done.',
+      '- a\n\n  ```\n  <b>\n\n  <c>\n  ```\n',
+      '- a\n  ```\n    <deeper>\n   ```\n',
+      '```\n<top>\n  ```\n',
+    ];
+    for (const text of kept) expect(neutralizeMarkdown(text)).toBe(text);
+    expect(neutralizeMarkdown('- note\n  ```\n[Reset](https://evil.example/)\n  ```')).toBe(
+      '- note\n  ```\n[Reset] (https://evil.example/)\n  ```',
+    );
+  });
+
+  it('no link definition survives, so no reference link can resolve', () => {
+    expect(neutralizeMarkdown('> [c]: https://evil.example/\n\nOpen the [AWS console][c].')).toBe(
+      '> [c] : https://evil.example/\n\nOpen the [AWS console][c].',
+    );
+    // the same in code spans: definitions are read before code spans are
+    expect(neutralizeMarkdown('[a `]: https://evil.example/`')).toBe('[a `] : https://evil.example/`');
+    // but not in fenced code, which is kept as written
+    expect(neutralizeMarkdown('```\n[c]: https://x.example\n```\n')).toBe('```\n[c]: https://x.example\n```\n');
+  });
+
+  it('a code span with a pipe is not trusted: a table row splits it into cells', () => {
+    const text = '| a | b |\n|---|---|\n| `<!channel> | x` |';
+    expect(liveTokens(neutralizeMarkdown(text))).toEqual([]);
+    expect(neutralizeMarkdown('`a | <b>`')).toBe(`\`a | ${SAFE_OPEN}b>\``);
+    expect(neutralizeMarkdown('`<b>` | c')).toBe('`<b>` | c');
+  });
+
+  it('an invisible character between `<` and what follows changes nothing', () => {
+    for (const zw of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u200e', '\u2060\u200b']) {
+      expect(neutralizeMarkdown(`a <${zw}!channel> b`)).toBe(`a ${SAFE_OPEN}${zw}!channel> b`);
+      expect(neutralizeMarkdown(`a &lt;${zw}@U1&gt; b`)).toBe(`a ${SAFE_OPEN}${zw}@U1&gt; b`);
+      expect(neutralizePlain(`<${zw}https://evil.example|x>`)).toBe(`${SAFE_OPEN}${zw}https://evil.example|x>`);
+    }
+    // not before a space or a digit: still ordinary text
+    expect(neutralizeMarkdown('a <\u200b b, <\u200b5')).toBe('a <\u200b b, <\u200b5');
+  });
+
+  it('autolinks, e-mail autolinks and processing instructions are neutralised', () => {
+    for (const [text, out] of [
+      ['<https://evil.example>', `${SAFE_OPEN}https://evil.example>`],
+      ['<mailto:ceo@example.com>', `${SAFE_OPEN}mailto:ceo@example.com>`],
+      ['<ceo@example.com>', `${SAFE_OPEN}ceo@example.com>`],
+      ['<?x `<!channel>` ?>', `${SAFE_OPEN}?x \`<!channel>\` ?>`],
+    ]) {
+      expect(neutralizeMarkdown(`see ${text}`)).toBe(`see ${out}`);
+    }
+  });
+
+  it('fullwidth brackets are left as they are: neither Slack nor Markdown reads `＜` as `<`', () => {
+    const text = '＜!channel＞ ＜@U1＞ ﹤!here﹥';
+    expect(neutralizeMarkdown(text)).toBe(text);
+    expect(liveTokens(text)).toEqual([]);
+  });
+});
+
 describe('neutralising an answer as it streams in', () => {
   const TEXTS = [
     ...HOSTILE.map((h) => `before ${h} after`),
@@ -143,6 +249,13 @@ describe('neutralising an answer as it streams in', () => {
     'tail ends with [x](',
     'a\n``',
     '```\nunclosed <!here>',
+    'See [the AWS console\\`](https://evil.example/login)\\` for details',
+    'Owner: \\`<@U0123ABCD>\\` please check',
+    '- note\n  ```\n[Reset your password](https://evil.example/)\n  ```\n',
+    '1. Run:\n   ```bash\n   aws s3 ls s3://<bucket>\n   ```\n2. Done <!here>.',
+    '> [c]: https://evil.example/\n\nOpen the [AWS console][c].',
+    '[AWS\nconsole]: https://evil.example/\n\n[AWS console]',
+    '| `<!channel> | x` | <\u200b@U1>',
   ];
 
   /** Splits `text` into pieces of the given sizes, cycling. */
@@ -203,6 +316,12 @@ describe('neutralising an answer as it streams in', () => {
       '- ',
       '1. ',
       '> ',
+      '\\',
+      '|',
+      ':',
+      ']:',
+      '\u200b',
+      '?',
     ];
     let seed = 42;
     const rnd = (n: number) => {
@@ -218,7 +337,10 @@ describe('neutralising an answer as it streams in', () => {
       shown += guard.end();
       expect(shown, JSON.stringify({ text, sizes })).toBe(neutralizeMarkdown(text));
       // with no backtick there is no code: nothing may stay live
-      if (!text.includes('`')) expect(liveTokens(shown), JSON.stringify(text)).toEqual([]);
+      if (!text.includes('`')) {
+        expect(liveTokens(shown), JSON.stringify(text)).toEqual([]);
+        expect(hiddenLinks(shown), JSON.stringify(text)).toEqual([]);
+      }
     }
   });
 
