@@ -13,6 +13,7 @@ import {
 } from '@strands-agents/sdk';
 import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_MODEL_ID } from '../common/defaults.ts';
 import { readDefaultRegion, SettingsReader } from '../common/settings.ts';
+import { conversationManager, startFromFinishedTurns } from './service/conversation.ts';
 
 export interface AgentSettings {
   /** Bedrock model id or inference profile. */
@@ -120,13 +121,17 @@ export interface CreateAgentOptions {
   readonly retryStrategy?: RetryStrategy;
 }
 
+/** An agent for one thread: its conversation kept within the context window (service/conversation.ts). */
 export function createAgent(options: CreateAgentOptions): Agent {
-  return new Agent({
+  const agent = new Agent({
     model: options.model,
     tools: [options.tool],
     systemPrompt: systemPrompt(options.settings),
     printer: false,
+    conversationManager: conversationManager(),
     ...(options.sessionManager ? { sessionManager: options.sessionManager } : {}),
     ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
   });
+  startFromFinishedTurns(agent);
+  return agent;
 }

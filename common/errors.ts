@@ -45,6 +45,12 @@ export const FAILURES = {
       'The bot cannot use its AI model. An operator needs to enable model access in Amazon Bedrock or set MODEL_ID.',
   },
   modelError: { code: 'model_error', message: 'The AI model failed while answering. Please try again.' },
+  threadTooLong: {
+    code: 'model_error',
+    message:
+      'This question needs more than the AI model can read at once, even after dropping the oldest part of ' +
+      'the thread. Ask a narrower question, or ask in a new thread.',
+  },
   awsCredentials: {
     code: 'aws_credentials',
     message: 'The bot has no valid AWS credentials right now. An operator needs to check its configuration.',

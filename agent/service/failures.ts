@@ -2,7 +2,7 @@
  * Failure classification: any error of an invocation → the Failure a Slack user is shown (from
  * common/errors.ts; no message text is written here). Error details stay in the logs.
  */
-import { ModelThrottledError } from '@strands-agents/sdk';
+import { ContextWindowOverflowError, ModelThrottledError } from '@strands-agents/sdk';
 import { BAD_CREDENTIALS, NETWORK, THROTTLED } from '../../common/aws-errors.ts';
 import { FAILURES, type Failure } from '../../common/errors.ts';
 import { BusyError } from './session-pool.ts';
@@ -22,7 +22,6 @@ const MODEL_ACCESS = anyOf([
 const ABORTED = /aborted/i;
 const MODEL_ERROR = anyOf([
   'ModelError',
-  'ContextWindowOverflow',
   'MaxTokens',
   'ModelStreamError',
   'InternalServer',
@@ -63,6 +62,8 @@ export function describeFailure(
   if (by.timedOut) return FAILURES.timeout;
   if (by.cancelledByCaller) return FAILURES.cancelled;
   if (e instanceof ModelThrottledError || THROTTLED.test(text)) return FAILURES.modelThrottled;
+  // what is left after the conversation manager dropped all it could (service/conversation.ts)
+  if (e instanceof ContextWindowOverflowError || name === 'ContextWindowOverflowError') return FAILURES.threadTooLong;
   if (MODEL_ACCESS.test(text)) return modelAccessFailure(model);
   if (BAD_CREDENTIALS.test(text)) return FAILURES.awsCredentials;
   if (MODEL_ERROR.test(text) || NETWORK.test(text) || ABORTED.test(text)) return FAILURES.modelError;

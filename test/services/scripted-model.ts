@@ -21,7 +21,8 @@ export type Script = Turn | ((messages: Message[]) => Turn | Promise<Turn>);
 let ids = 0;
 
 export class ScriptedModel extends Model<BaseModelConfig> {
-  private config: BaseModelConfig = { modelId: 'scripted' };
+  // a context window, as the agent gives its Bedrock model (agent.ts bedrockOptions)
+  private config: BaseModelConfig = { modelId: 'scripted', contextWindowLimit: 200_000 };
   readonly script: Script[];
   /** When set, answers every call (after the script runs out). */
   readonly rules?: (messages: Message[]) => Turn | Promise<Turn>;
