@@ -49,19 +49,38 @@ export const OPERATION_ACTIONS: Readonly<Record<string, string>> = {
   'dynamodb:ExecuteTransaction': 'dynamodb:PartiQLSelect',
   'dynamodb:TransactGetItems': 'dynamodb:GetItem',
   'dynamodb:TransactWriteItems': 'dynamodb:PutItem',
+  's3control:GetPublicAccessBlock': 's3:GetAccountPublicAccessBlock',
+  's3control:GetAccessPointScope': 's3express:GetAccessPointScope',
+  's3control:ListAccessPointsForDirectoryBuckets': 's3express:ListAccessPointsForDirectoryBuckets',
+  'accessanalyzer:GetFindingV2': 'access-analyzer:GetFinding',
+  'accessanalyzer:ListFindingsV2': 'access-analyzer:ListFindings',
+  'dms:DescribeDataProviders': 'dms:ListDataProviders',
+  'dms:DescribeInstanceProfiles': 'dms:ListInstanceProfiles',
+  'dms:DescribeMigrationProjects': 'dms:ListMigrationProjects',
+  'dms:DescribeExtensionPackAssociations': 'dms:ListExtensionPacks',
+  'dms:DescribeMetadataModelAssessments': 'dms:ListMetadataModelAssessments',
+  'dms:DescribeMetadataModelConversions': 'dms:ListMetadataModelConversions',
+  'dms:DescribeMetadataModelExportsAsScript': 'dms:ListMetadataModelExports',
+  'dms:DescribeMetadataModelExportsToTarget': 'dms:ListMetadataModelExports',
 };
 
 /** Services whose IAM actions are not named after operations. */
 function ruleBasedAction(service: ServiceInfo, operation: string): string | undefined {
-  if (service.name === 'apigateway') {
-    // API Gateway authorises by HTTP verb; only GET is a read. A verb written as the operation
-    // (`apigateway:GET`, as `npm run policy -- check` is given it) is that action.
+  if (service.name === 'apigateway' || service.name === 'apigatewayv2') {
+    // API Gateway (REST, and HTTP and WebSocket APIs alike) authorises by HTTP verb; only GET is a
+    // read. A verb written as the operation (`apigateway:GET`, as `npm run policy -- check` is given
+    // it) is that action.
     const verb = operation.toUpperCase();
     if (['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(verb)) return `apigateway:${verb}`;
-    if (/^Get/.test(operation)) return 'apigateway:GET';
+    // v2's portals, portal products and pages, and routing rules are IAM actions by name
+    if (service.name === 'apigatewayv2' && /Portal|Product|RoutingRule/.test(operation)) {
+      return `apigateway:${operation}`;
+    }
+    // v2's ExportApi is a GET of the API's definition, as v1's GetExport
+    if (/^(Get|Export)/.test(operation)) return 'apigateway:GET';
     if (/^Delete/.test(operation)) return 'apigateway:DELETE';
     if (/^Update/.test(operation)) return 'apigateway:PATCH';
-    if (/^(Put|Import)/.test(operation)) return 'apigateway:PUT';
+    if (/^(Put|Import|Reimport)/.test(operation)) return 'apigateway:PUT';
     return 'apigateway:POST';
   }
   if (service.name === 'budgets') {
