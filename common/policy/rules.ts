@@ -22,17 +22,21 @@ export interface SensitiveRule {
  * refused anyway. Completed from public references: the credentials-exposure and data-exfiltration
  * lists of cloudsplaining and policy_sentry (cross-checked in test/common/policy-references.test.ts)
  * and a review of every Read and List action in iam-data whose name speaks of credentials, tokens,
- * keys, contents, downloads or query results. Actions of services the tool cannot call are listed
- * too: the role and session layers deny them whatever ReadOnlyAccess allows.
+ * keys, contents, downloads or query results, and of every List and Read action of each service
+ * the tool can call (for records, personal data, presigned URLs and side effects). Actions of
+ * services the tool cannot call are listed too: the role and session layers deny them whatever
+ * ReadOnlyAccess allows.
  *
  * Kept off the list on purpose, because security questions need them: bucket, key and function
  * resource policies (`s3:GetBucketPolicy`, `kms:GetKeyPolicy`, `lambda:GetPolicy`), and the IAM
  * credential report (`iam:GenerateCredentialReport`, `iam:GetCredentialReport`: which users have
- * passwords, keys and MFA, and when they were used; no credentials in it).
+ * passwords, keys and MFA, and when they were used; no credentials in it). Kept off as telemetry,
+ * like log events: X-Ray traces, WAF sampled requests (headers go through the redaction net). Kept
+ * off as the organisation's own directory, like IAM users: IAM Identity Center users and groups.
  */
 export const SENSITIVE_RULES: readonly SensitiveRule[] = [
   {
-    why: 'returns AWS credentials or tokens',
+    why: 'returns AWS credentials, tokens, or presigned (sign-in, dashboard or download) URLs',
     actions: [
       'sts:AssumeRole*',
       'sts:Get*Token',
@@ -90,6 +94,23 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'iq:GetChatToken',
       'airflow:Create*Token',
       'quicksight:GetSessionEmbedUrl',
+      // job workers' artifact credentials
+      'codepipeline:Get*JobDetails',
+      'codepipeline:PollFor*Jobs',
+      'sagemaker:CallWithBearerToken',
+      'sagemaker:*Presigned*',
+      'elasticmapreduce:GetClusterSessionCredentials',
+      'elasticmapreduce:Get*PresignedURL',
+      'elasticmapreduce:GetSessionEndpoint',
+      'emr-serverless:GetSessionEndpoint',
+      'emr-serverless:GetDashboardForJobRun',
+      'emr-serverless:GetResourceDashboard',
+      'glue:GetSessionEndpoint',
+      'glue:GetDashboardUrl',
+      'athena:GetResourceDashboard',
+      'amplify:GetArtifactUrl',
+      'elasticbeanstalk:RetrieveEnvironmentInfo',
+      'inspector2:GetCisScanReport',
     ],
   },
   {
@@ -103,6 +124,7 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'kms:GetParametersForImport',
       'acm:ExportCertificate',
       'ec2:GetVpnConnectionDeviceSampleConfiguration',
+      'directconnect:DescribeRouterConfiguration',
       'states:RevealSecrets',
       'pca-connector-scep:GetChallengePassword',
       'cognito-idp:ListUserPoolClientSecrets',
@@ -112,7 +134,9 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
     ],
   },
   {
-    why: 'returns stored data contents (objects, items, records, messages, files, code, query results, console output)',
+    why:
+      'returns stored data contents (objects, items, records, messages, files, code, query results, ' +
+      "console output) or people's personal data",
     actions: [
       's3:GetObject',
       's3:GetObjectVersion',
@@ -179,11 +203,45 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'workdocs:DownloadDocumentVersion',
       'support:DownloadAttachment',
       'iq:DownloadAttachment',
+      'es:ESCrossClusterGet',
+      'glue:GetEntityRecords',
+      'glue:GetStatement',
+      'glue:ListStatements',
+      'athena:GetCalculationExecutionCode',
+      'redshift:FetchResults',
+      'sagemaker:GetRecord',
+      'sagemaker:BatchGetRecord',
+      'sagemaker:ListRecords',
+      'bedrock:AgenticRetrieveStream',
+      'bedrock:GetDocumentContent',
+      'bedrock:GetInvocationStep',
+      'bedrock:GetInvoke',
+      'bedrock:ListFlowExecutionEvents',
+      'codebuild:BatchGetCommandExecutions',
+      'codebuild:ListCommandExecutionsForSandbox',
+      'inspector2:BatchGetCodeSnippet',
+      'macie2:GetSensitiveDataOccurrences',
+      // the people in user pools and mailing lists, and the mail itself
+      'cognito-idp:ListUsers',
+      'cognito-idp:ListUsersInGroup',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminGetDevice',
+      'cognito-idp:AdminListDevices',
+      'cognito-idp:AdminListUserAuthEvents',
+      'ses:GetContact',
+      'ses:ListContacts',
+      'ses:GetMemberOfAddressList',
+      'ses:ListMembersOfAddressList',
+      'ses:GetSuppressedDestination',
+      'ses:ListSuppressedDestinations',
+      'ses:GetMessageInsights',
+      'ses:GetArchiveMessage*',
+      'ses:GetArchiveSearchResults',
     ],
   },
   {
     why:
-      'runs code or a model, starts a job or a report, or streams without end ' +
+      'runs code or a model, starts a job, a report or a test, sends a message, or streams without end ' +
       '(a cost or side effect, though IAM classes it as a read)',
     actions: [
       'bedrock:Invoke*',
@@ -197,6 +255,20 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'cloudformation:Detect*Drift',
       'cloudtrail:GenerateQueryResultsSummary',
       'cloudwatch:GenerateQuery*',
+      'bedrock:ApplyGuardrail',
+      'bedrock:DetectGeneratedContent',
+      'bedrock:GenerateQuery',
+      'bedrock:OptimizePrompt',
+      'servicequotas:StartQuotaUtilizationReport',
+      'xray:StartTraceRetrieval',
+      'xray:CancelTraceRetrieval',
+      'xray:GetSamplingTargets',
+      'transfer:TestIdentityProvider',
+      'cognito-idp:GetUserAttributeVerificationCode',
+      'dms:TestConnection',
+      'ds:VerifyTrust',
+      'workspaces:InvokeTroubleshootingInvestigation',
+      'elasticbeanstalk:RequestEnvironmentInfo',
     ],
   },
 ];
