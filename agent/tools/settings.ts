@@ -10,6 +10,12 @@ export interface AwsCallSettings {
   readonly maxPages: number;
   /** Stop fetching pages once this many items were listed. */
   readonly maxItems: number;
+  /** Most pages fetched for one call with a `query` (its result is small, so it may read more). */
+  readonly queryMaxPages: number;
+  /** With a `query`, stop fetching pages once this many items were listed. */
+  readonly queryMaxItems: number;
+  /** Most regions called at once by one call with `regions`. */
+  readonly regionConcurrency: number;
   /** Region used when the model gives none. */
   readonly defaultRegion: string;
   /** When set, calls to other regions are refused. */
@@ -25,12 +31,16 @@ export const DEFAULT_SETTINGS: AwsCallSettings = {
   maxBytes: 16_384,
   maxPages: 10,
   maxItems: 1_000,
+  queryMaxPages: 100,
+  queryMaxItems: 50_000,
+  regionConcurrency: 8,
   defaultRegion: DEFAULT_REGION,
 };
 
 /**
- * Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS, AWS_ASK_REGIONS and
- * AWS_ASK_SHOW_ENV_VALUES, on a process-wide reader. The default region is the agent's when given,
+ * Settings from USE_AWS_MAX_BYTES, USE_AWS_MAX_PAGES, USE_AWS_MAX_ITEMS, USE_AWS_QUERY_MAX_PAGES,
+ * USE_AWS_QUERY_MAX_ITEMS, USE_AWS_REGION_CONCURRENCY, AWS_ASK_REGIONS and AWS_ASK_SHOW_ENV_VALUES, on a
+ * process-wide reader. The default region is the agent's when given,
  * else decided as everywhere (common/settings.ts readDefaultRegion).
  */
 export function readToolSettings(read: SettingsReader, defaultRegion?: string): AwsCallSettings {
@@ -40,6 +50,9 @@ export function readToolSettings(read: SettingsReader, defaultRegion?: string): 
     maxBytes: read.int('USE_AWS_MAX_BYTES', DEFAULT_SETTINGS.maxBytes, 1_024, 1_048_576),
     maxPages: read.int('USE_AWS_MAX_PAGES', DEFAULT_SETTINGS.maxPages, 1, 100),
     maxItems: read.int('USE_AWS_MAX_ITEMS', DEFAULT_SETTINGS.maxItems, 1, 100_000),
+    queryMaxPages: read.int('USE_AWS_QUERY_MAX_PAGES', DEFAULT_SETTINGS.queryMaxPages, 1, 1_000),
+    queryMaxItems: read.int('USE_AWS_QUERY_MAX_ITEMS', DEFAULT_SETTINGS.queryMaxItems, 1, 1_000_000),
+    regionConcurrency: read.int('USE_AWS_REGION_CONCURRENCY', DEFAULT_SETTINGS.regionConcurrency, 1, 32),
     defaultRegion: defaultRegion ?? readDefaultRegion(read, false),
     ...(regions.length ? { allowedRegions: regions } : {}),
     ...(showEnvValues.length ? { showEnvValues } : {}),
