@@ -13,11 +13,22 @@ export const MAX_MESSAGE_CHARS = 11_000;
 
 const n = new Intl.NumberFormat('en-US');
 
-/** `ec2:DescribeInstances · eu-west-1 · 3 pages` (and `· refused` / `· AccessDenied`). */
+/** `1 of 17 regions failed` for a call in several regions where some failed; else undefined. */
+function regionsFailed(t: ToolCallSummary): string | undefined {
+  const failed = Object.keys(t.regionErrors ?? {}).length;
+  return t.ok && failed ? `${failed} of ${t.regions?.length ?? failed} regions failed` : undefined;
+}
+
+/**
+ * `ec2:DescribeInstances · eu-west-1 · 3 pages` (and `· refused` / `· AccessDenied`); a call in several
+ * regions: `ec2:DescribeInstances · 17 regions · 1 of 17 regions failed`.
+ */
 export function callLabel(t: ToolCallSummary): string {
   // a backtick in the action would end its code span early
   const action = neutralizePlain(t.iamAction ?? `${t.service}:${t.operation}`).replace(/`/g, "'");
   const parts = [`\`${action}\``, neutralizePlain(t.region)];
+  const failed = regionsFailed(t);
+  if (failed) parts.push(failed);
   if (t.pages > 1) parts.push(`${t.pages} pages`);
   if (t.refused) parts.push('refused');
   else if (!t.ok) parts.push(neutralizePlain(t.errorCode ?? 'failed'));
@@ -31,7 +42,10 @@ export function footer(toolCalls: readonly ToolCallSummary[], durationMs: number
   return `\n\n---\n_AWS calls: ${calls} · ${(durationMs / 1000).toFixed(1)} s${tokens}_`;
 }
 
-/** Task title for a call: `ec2 describe_instances in eu-west-1: List EC2 instances`. */
+/**
+ * Task title for a call: `ec2 describe_instances in eu-west-1: List EC2 instances` (`in 17 regions`,
+ * `in all regions` for a call in several).
+ */
 export function taskTitle(t: Pick<ToolCallStart, 'service' | 'operation' | 'region' | 'label'>): string {
   const call = [t.service, t.operation].filter(Boolean).join(' ') || 'AWS';
   return neutralizePlain(`${call} in ${t.region}${t.label ? `: ${t.label}` : ''}`).slice(0, 150);
@@ -43,7 +57,8 @@ export function taskOutput(t: ToolCallSummary): string {
   const what = t.ok
     ? `${n.format(t.items)} item${t.items === 1 ? '' : 's'}${t.pages > 1 ? ` in ${t.pages} pages` : ''}`
     : neutralizePlain(t.errorCode ?? 'failed');
-  return `${what} · ${t.ms} ms`;
+  const failed = regionsFailed(t);
+  return `${what}${failed ? ` · ${failed}` : ''} · ${t.ms} ms`;
 }
 
 /**

@@ -30,7 +30,10 @@ export interface ToolCallStart {
   readonly operation: string;
   /** IAM action, when the operation was resolved. */
   readonly iamAction?: string;
+  /** Where the call runs: a region, or with `regions`, a summary (`17 regions`, `all regions`). */
   readonly region: string;
+  /** A call in several regions (the tool's `regions`): each region, when known. */
+  readonly regions?: readonly string[];
   readonly label: string;
 }
 
@@ -43,6 +46,11 @@ export interface ToolCallSummary extends ToolCallStart {
   readonly pages: number;
   readonly items: number;
   readonly errorCode?: string;
+  /**
+   * With `regions`: the regions whose part failed or was refused, with its error code (the others
+   * answered, so `ok` is true when any did); absent when every region answered.
+   */
+  readonly regionErrors?: Readonly<Record<string, string>>;
 }
 
 /**
