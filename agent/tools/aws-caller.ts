@@ -1,24 +1,48 @@
 /**
  * AwsCaller: one AWS call on behalf of a tool, start to finish. Resolves the service and operation
- * names, checks the region, asks the caller's `gate` (controlled_use_aws passes the policy module's),
- * checks parameters against the operation's input, fetches bounded pages with a cached client,
- * redacts them (`shapeOutput`: the service model's sensitive members first, then names and patterns),
- * and hands back the model's text and a record. Never throws.
+ * names, checks the query and the region, asks the caller's `gate` (controlled_use_aws passes the
+ * policy module's), checks parameters against the operation's input, fetches bounded pages with a
+ * cached client, redacts them (`regionResult`: the service model's sensitive members first, then names
+ * and patterns), applies the query to the redacted result, and hands back the model's text and a
+ * record. With `regions` it does that in each region at once, bounded (regions.ts), and writes one
+ * text keyed by region (regions-text.ts); a global service is called once (global-services.ts).
+ * Never throws.
  */
 
 import { findService, type SdkModule, type ServiceInfo, SUPPORTED_SERVICE_NAMES } from '../../common/aws-services.ts';
 import { createLogger, type Logger } from '../../common/log.ts';
 import { type Decision, iamActionFor } from '../../common/policy/index.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
-import { inputShape, listOperations, nearestNames, outputSchema, resolveOperation } from '../aws/operations.ts';
-import { checkArnRegions } from './arn-regions.ts';
+import {
+  type InputShape,
+  inputShape,
+  listOperations,
+  nearestNames,
+  outputSchema,
+  resolveOperation,
+} from '../aws/operations.ts';
+import { type ArnRegionRefusal, checkArnRegions } from './arn-regions.ts';
 import { type CallCredentials, ClientCache } from './client-cache.ts';
 import { expectedParameters, explainError } from './explain-error.ts';
+import { globalRegionFor } from './global-services.ts';
 import { countItems, toPlain } from './output.ts';
 import { fetchPages, type MoreResults, mergePages } from './paginate.ts';
+import { jsonBytesOver, QUERY_EXAMPLES, QueryError, queryProblem, runQuery } from './query.ts';
+import { redact } from './redact.ts';
 import { type EnvPolicy, envPolicy } from './redact-env.ts';
 import { newTally } from './redact-marks.ts';
-import { resultText } from './result-text.ts';
+import {
+  allRegions,
+  describeEnabledRegions,
+  type EnabledRegions,
+  EnabledRegionsCache,
+  mapBounded,
+  type RegionsChoice,
+  type ResolvedRegions,
+  regionSummary,
+} from './regions.ts';
+import { type RegionFailure, regionsText } from './regions-text.ts';
+import { type RegionResult, resultText } from './result-text.ts';
 import { redactSensitive } from './sensitive-members.ts';
 import { type AwsCallSettings, DEFAULT_SETTINGS, REGION } from './settings.ts';
 
@@ -35,7 +59,12 @@ export interface AwsRequest {
   readonly service: string;
   readonly operation: string;
   readonly parameters: Record<string, unknown>;
+  /** The region, or the default; with `regions`, unused. */
   readonly region: string;
+  /** Several regions, or every allowed and enabled one, instead of `region` (regions.ts). */
+  readonly regions?: RegionsChoice;
+  /** A JMESPath expression applied to the merged, redacted result (query.ts). */
+  readonly query?: string;
   readonly label: string;
 }
 
@@ -50,10 +79,34 @@ export type Gate = (service: ServiceInfo, operation: string) => Promise<Decision
 
 type FailExtra = Partial<AwsCallRecord> & { service: string; operation: string };
 
+/** Where the record says a call runs before it is known: the region, or the regions as asked. */
+function askedRegions(req: AwsRequest): Pick<AwsCallRecord, 'region' | 'regions'> {
+  if (req.regions === undefined) return { region: req.region };
+  if (req.regions === 'all') return { region: 'all regions' };
+  return { region: regionSummary(req.regions), regions: req.regions };
+}
+
+/** A call resolved, gated and checked, ready to be made in one region or several. */
+interface RegionCall {
+  readonly service: ServiceInfo;
+  readonly mod: SdkModule;
+  readonly operation: string;
+  readonly action: string;
+  readonly shape?: InputShape;
+  readonly parameters: Record<string, unknown>;
+  readonly creds: CallCredentials;
+  /** A global service: the allowlist does not apply to its one region. */
+  readonly global: boolean;
+  readonly query?: string;
+}
+
+type RegionOutcome = { readonly ok: true; readonly result: RegionResult } | ({ readonly ok: false } & RegionFailure);
+
 /** Calls AWS on behalf of a tool: resolves names, gates, paginates, shapes output. Never throws. */
 export class AwsCaller {
   private readonly clients: ClientCache;
   private readonly env: EnvPolicy;
+  private readonly enabledRegions = new EnabledRegionsCache();
   readonly settings: AwsCallSettings;
 
   constructor(settings: AwsCallSettings = DEFAULT_SETTINGS, maxClients = 64) {
@@ -64,12 +117,14 @@ export class AwsCaller {
 
   async call(req: AwsRequest, creds: CallCredentials, gate?: Gate): Promise<AwsCallOutcome> {
     const started = performance.now();
-    const base = { region: req.region, label: req.label };
+    // where the record says the call ran: as asked until it is known
+    let where: Pick<AwsCallRecord, 'region' | 'regions'> = askedRegions(req);
     const fail = (text: string, extra: FailExtra): AwsCallOutcome => ({
       ok: false,
       text,
       record: {
-        ...base,
+        ...where,
+        label: req.label,
         refused: false,
         pages: 0,
         items: 0,
@@ -88,29 +143,15 @@ export class AwsCaller {
         errorCode: 'UnsupportedService',
       });
     }
-    if (!REGION.test(req.region)) {
+    if (req.query !== undefined) {
+      const problem = queryProblem(req.query);
+      if (problem) return fail(problem, { service: service.name, operation: req.operation, errorCode: 'InvalidQuery' });
+    }
+    if (!req.regions && !REGION.test(req.region)) {
       return fail(`"${req.region}" is not an AWS region name (e.g. us-east-1, eu-west-1).`, {
         service: service.name,
         operation: req.operation,
         errorCode: 'InvalidRegion',
-      });
-    }
-    const allowed = this.settings.allowedRegions;
-    if (allowed && !allowed.includes(req.region)) {
-      return fail(`Region ${req.region} is not one this bot may look at. Allowed regions: ${allowed.join(', ')}.`, {
-        service: service.name,
-        operation: req.operation,
-        errorCode: 'RegionNotAllowed',
-        refused: true,
-      });
-    }
-    const arnRefusal = checkArnRegions(service.name, req.region, req.parameters, allowed);
-    if (arnRefusal) {
-      return fail(arnRefusal.text, {
-        service: service.name,
-        operation: req.operation,
-        errorCode: arnRefusal.code,
-        refused: true,
       });
     }
     let mod: SdkModule;
@@ -134,6 +175,14 @@ export class AwsCaller {
     }
     const action = iamActionFor(service, operation);
     const named = { service: service.name, operation, iamAction: action };
+    // a global service is called once, in its partition's global region, whatever the model asked
+    const global = globalRegionFor(service.name, operation, req.regions ? this.settings.defaultRegion : req.region);
+    const single = global ?? (req.regions ? undefined : req.region);
+    if (single) {
+      where = { region: single };
+      const refusal = this.regionRefusal(service.name, single, req.parameters, global !== undefined);
+      if (refusal) return fail(refusal.text, { ...named, errorCode: refusal.code, refused: true });
+    }
 
     if (gate) {
       const decision = await gate(service, operation);
@@ -163,36 +212,169 @@ export class AwsCaller {
       }
     }
 
-    const client = this.clients.get(service, mod, req.region, creds);
-    try {
-      const { pages, more } = await fetchPages(mod, operation, client, req.parameters, this.settings);
-      const { text, items } = shapeOutput({
-        mod,
-        service: service.name,
-        operation,
-        region: req.region,
-        pages,
-        more,
-        maxBytes: this.settings.maxBytes,
-        env: this.env,
-      });
+    const call: RegionCall = {
+      service,
+      mod,
+      operation,
+      action,
+      ...(shape ? { shape } : {}),
+      parameters: req.parameters,
+      creds,
+      global: global !== undefined,
+      ...(req.query !== undefined ? { query: req.query } : {}),
+    };
+    if (single) {
+      const part = await this.inRegion(call, single);
+      if (!part.ok) return fail(part.text, { ...named, errorCode: part.code, refused: part.refused });
+      // said when the model asked for another region, or for several
+      const moved = global !== undefined && (req.regions !== undefined || req.region !== global);
+      const text = resultText({ ...part.result, ...(moved ? { global: true } : {}) }, this.settings.maxBytes);
       return {
         ok: true,
         text,
         record: {
-          ...base,
+          ...where,
+          label: req.label,
           ...named,
           ok: true,
           refused: false,
-          pages: pages.length,
-          items,
+          pages: part.result.pages,
+          items: part.result.items,
           bytes: Buffer.byteLength(text),
           ms: Math.round(performance.now() - started),
         },
       };
+    }
+    return this.inRegions(call, req.regions as RegionsChoice, gate, { label: req.label, ...named }, started);
+  }
+
+  /** The call in several regions at once, bounded; one region's failure is reported for it alone. */
+  private async inRegions(
+    call: RegionCall,
+    choice: RegionsChoice,
+    gate: Gate | undefined,
+    base: Pick<AwsCallRecord, 'service' | 'operation' | 'iamAction' | 'label'>,
+    started: number,
+  ): Promise<AwsCallOutcome> {
+    const { regions, note } = await this.targetRegions(choice, call.creds, gate);
+    const where = { region: regionSummary(regions), regions };
+    const record = { ...base, ...where, refused: false, pages: 0, items: 0, bytes: 0 };
+    if (!regions.length) {
+      const text =
+        `None of the regions this bot may look at (${this.settings.allowedRegions?.join(', ')}) is enabled in the ` +
+        'account; nothing was called.';
+      const ms = Math.round(performance.now() - started);
+      return { ok: false, text, record: { ...record, ok: false, refused: true, errorCode: 'NoRegions', ms } };
+    }
+    const parts = await mapBounded(regions, this.settings.regionConcurrency, (r) => this.inRegion(call, r));
+    const results = parts.flatMap((p) => (p.ok ? [p.result] : []));
+    const failures = parts.flatMap((p) => (p.ok ? [] : [p]));
+    const text = regionsText({
+      service: call.service.name,
+      operation: call.operation,
+      regions,
+      results,
+      failures,
+      maxBytes: this.settings.maxBytes,
+      ...(call.query !== undefined ? { query: call.query } : {}),
+      ...(note ? { note } : {}),
+    });
+    const ok = results.length > 0;
+    const codes = [...new Set(failures.map((f) => f.code))];
+    return {
+      ok,
+      text,
+      record: {
+        ...record,
+        ok,
+        refused: !ok && failures.every((f) => f.refused),
+        pages: results.reduce((n, r) => n + r.pages, 0),
+        items: results.reduce((n, r) => n + r.items, 0),
+        bytes: Buffer.byteLength(text),
+        ms: Math.round(performance.now() - started),
+        ...(failures.length ? { regionErrors: Object.fromEntries(failures.map((f) => [f.region, f.code])) } : {}),
+        ...(ok ? {} : { errorCode: codes.length === 1 ? (codes[0] as string) : 'RegionsFailed' }),
+      },
+    };
+  }
+
+  /** A list as given; `"all"`: the allowed regions enabled in the account (regions.ts). */
+  private async targetRegions(choice: RegionsChoice, creds: CallCredentials, gate?: Gate): Promise<ResolvedRegions> {
+    if (choice !== 'all') return { regions: choice };
+    const enabled = await this.enabledRegions.get(creds.key, () => this.readEnabledRegions(creds, gate));
+    return allRegions(enabled, this.settings.allowedRegions, this.settings.defaultRegion);
+  }
+
+  /** EC2 DescribeRegions with the call's credentials, in the default region (or the first allowed one). */
+  private async readEnabledRegions(creds: CallCredentials, gate?: Gate): Promise<EnabledRegions> {
+    const ec2 = findService('ec2');
+    if (!ec2) return { ok: false, why: 'the ec2 client is not available' };
+    if (gate && !(await gate(ec2, 'DescribeRegions')).allowed) {
+      return { ok: false, why: 'ec2:DescribeRegions is refused by this deployment' };
+    }
+    const allowed = this.settings.allowedRegions;
+    const region = !allowed || allowed.includes(this.settings.defaultRegion) ? this.settings.defaultRegion : allowed[0];
+    try {
+      const mod = await ec2.load();
+      return await describeEnabledRegions(mod, this.clients.get(ec2, mod, region as string, creds));
     } catch (e) {
-      const { code, text } = explainError(e, service, operation, action, req.region, shape);
-      return fail(text, { ...named, errorCode: code });
+      return { ok: false, why: `the ec2 client could not be loaded: ${(e as Error).message}` };
+    }
+  }
+
+  /**
+   * Why a call may not go to `region` (the allowlist, unless the service is global; ARNs in the
+   * parameters, always: arn-regions.ts), or undefined.
+   */
+  private regionRefusal(
+    service: string,
+    region: string,
+    parameters: Record<string, unknown>,
+    global: boolean,
+  ): ArnRegionRefusal | undefined {
+    const allowed = this.settings.allowedRegions;
+    if (!global && allowed && !allowed.includes(region)) {
+      return {
+        code: 'RegionNotAllowed',
+        text: `Region ${region} is not one this bot may look at. Allowed regions: ${allowed.join(', ')}.`,
+      };
+    }
+    return checkArnRegions(service, region, parameters, allowed);
+  }
+
+  /** The call in one region: checked, fetched (bounded), redacted and queried; never throws. */
+  private async inRegion(call: RegionCall, region: string): Promise<RegionOutcome> {
+    const refusal = this.regionRefusal(call.service.name, region, call.parameters, call.global);
+    if (refusal) return { ok: false, region, code: refusal.code, text: refusal.text, refused: true };
+    const limits =
+      call.query === undefined
+        ? this.settings
+        : { maxPages: this.settings.queryMaxPages, maxItems: this.settings.queryMaxItems };
+    const client = this.clients.get(call.service, call.mod, region, call.creds);
+    try {
+      const { pages, more } = await fetchPages(call.mod, call.operation, client, call.parameters, limits);
+      const result = regionResult({
+        mod: call.mod,
+        service: call.service.name,
+        operation: call.operation,
+        region,
+        pages,
+        ...(more ? { more } : {}),
+        maxBytes: this.settings.maxBytes,
+        env: this.env,
+        ...(call.query !== undefined ? { query: call.query } : {}),
+      });
+      return { ok: true, result };
+    } catch (e) {
+      if (e instanceof QueryError) {
+        const text =
+          `The query failed on the ${call.service.name}:${call.operation} result in ${region}: ${e.message}. ` +
+          "To see the result's shape, call once without a query and with a small page size. " +
+          `Example: ${QUERY_EXAMPLES}.`;
+        return { ok: false, region, code: 'QueryFailed', text, refused: false };
+      }
+      const { code, text } = explainError(e, call.service, call.operation, call.action, region, call.shape);
+      return { ok: false, region, code, text, refused: false };
     }
   }
 
@@ -213,6 +395,8 @@ export interface RawOutput {
   readonly maxBytes: number;
   /** Which environment variable values may be shown (none by default). */
   readonly env?: EnvPolicy;
+  /** A JMESPath expression applied to the redacted result (already checked with `queryProblem`). */
+  readonly query?: string;
   /** Where an unreadable output schema is reported (default: the process log, once per operation). */
   readonly logger?: Pick<Logger, 'warn'>;
 }
@@ -221,12 +405,14 @@ const defaultLogger = createLogger({ base: { component: 'aws-caller' } });
 const warnedUnreadable = new Set<string>();
 
 /**
- * Raw SDK pages → the model's text, the way every call goes: first the schema pass on each raw page
- * (every member the service model marks sensitive redacted, environment values hidden), then plain
- * JSON, merged, the name and pattern net, the byte budget and the notes. Where the output schema
- * cannot be read, the net alone redacts that part and a warning is logged once per operation.
+ * Raw SDK pages → one region's result, the way every call goes: first the schema pass on each raw
+ * page (every member the service model marks sensitive redacted, environment values hidden), then
+ * plain JSON, merged, the name and pattern net; only then the query, so it sees what the model may
+ * see and nothing more (its output goes through the net again). Where the output schema cannot be
+ * read, the net alone redacts that part and a warning is logged once per operation. QueryError when
+ * the query fails on the data or selects too much to hand back.
  */
-export function shapeOutput(o: RawOutput): { text: string; items: number } {
+export function regionResult(o: RawOutput): RegionResult {
   const schema = outputSchema(o.mod, o.operation);
   const tally = newTally();
   const unreadable = new Set<string>(schema ? [] : ['the command carries no output schema']);
@@ -249,17 +435,36 @@ export function shapeOutput(o: RawOutput): { text: string; items: number } {
   }
   const plainPages = pages.map((p) => toPlain(p) ?? {});
   const items = plainPages.reduce<number>((n, p) => n + countItems(p), 0);
-  const text = resultText({
+  let { value } = redact(mergePages(plainPages), o.env, tally);
+  if (o.query !== undefined) {
+    const out = runQuery(o.query, value);
+    const most = Math.max(QUERY_RESULT_MAX_BYTES, 4 * o.maxBytes);
+    if (jsonBytesOver(out, most)) {
+      throw new QueryError(
+        `its result is more than ${most} bytes, far beyond the ${o.maxBytes}-byte budget; select fewer fields, ` +
+          'filter, or count (length(), count_by())',
+      );
+    }
+    value = redact(out, o.env).value;
+  }
+  return {
     service: o.service,
     operation: o.operation,
     region: o.region,
     pages: o.pages.length,
     items,
-    value: mergePages(plainPages),
+    value,
     ...(o.more ? { more: o.more } : {}),
-    maxBytes: o.maxBytes,
-    redacted: tally,
-    ...(o.env ? { env: o.env } : {}),
-  });
-  return { text, items };
+    tally,
+    ...(o.query !== undefined ? { query: o.query } : {}),
+  };
+}
+
+/** Largest query output written for the model at all (it is then cut to the byte budget). */
+const QUERY_RESULT_MAX_BYTES = 1_048_576;
+
+/** Raw SDK pages → the model's text for a call in one region (`regionResult`, then `resultText`). */
+export function shapeOutput(o: RawOutput): { text: string; items: number } {
+  const r = regionResult(o);
+  return { text: resultText(r, o.maxBytes), items: r.items };
 }

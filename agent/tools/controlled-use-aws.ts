@@ -12,7 +12,7 @@ import type { Asker } from '../../common/protocol.ts';
 import { SettingsReader } from '../../common/settings.ts';
 import { credentialModeFromEnv, PinnedCredentials } from '../credentials.ts';
 import { AwsCaller, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
-import { parseParameters, ToolInputError } from './input.ts';
+import { parseParameters, parseQuery, parseRegions, ToolInputError } from './input.ts';
 import { type AwsCallSettings, REGION, settingsFromEnv } from './settings.ts';
 import { USE_AWS_SPEC } from './spec.ts';
 
@@ -50,7 +50,7 @@ const CREDENTIAL_PARAMS =
 export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'defaultRegion'>): AwsRequest {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ToolInputError(
-      'Input must be an object with service_name, operation_name, parameters, region and label.',
+      'Input must be an object with service_name, operation_name, parameters, region (or regions), query and label.',
     );
   }
   const input = raw as Record<string, unknown>;
@@ -79,11 +79,22 @@ export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'def
   };
   const service = str('service_name', 64, true) as string;
   const operation = str('operation_name', 128, true) as string;
-  const region = str('region', 32, false) || settings.defaultRegion;
+  const given = str('region', 32, false);
+  const region = given || settings.defaultRegion;
   const label = str('label', 300, false) || `${service}:${operation}`;
   if (!REGION.test(region)) throw new ToolInputError(`region "${region}" is not an AWS region name (e.g. us-east-1).`);
+  const regions = parseRegions(input.regions, Boolean(given));
+  const query = parseQuery(input.query);
   const parameters = parseParameters(input.parameters);
-  return { service, operation, parameters, region, label };
+  return {
+    service,
+    operation,
+    parameters,
+    region,
+    label,
+    ...(regions ? { regions } : {}),
+    ...(query !== undefined ? { query } : {}),
+  };
 }
 
 /** Reads the asker from the agent's invocation state, where the server puts it. */

@@ -1,4 +1,6 @@
-/** The model's tool input: the error for input that cannot be called, and parsing `parameters`. */
+/** The model's tool input: the error for input that cannot be called; parsing `parameters`, `regions`, `query`. */
+import { REGION } from '../../common/settings.ts';
+import { MAX_REGIONS, type RegionsChoice } from './regions.ts';
 
 /** Input the tool refuses before any AWS call. */
 export class ToolInputError extends Error {
@@ -25,4 +27,47 @@ export function parseParameters(raw: unknown): Record<string, unknown> {
     throw new ToolInputError(`"parameters" must be an object of the operation's parameters, not ${kind}.`);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Parses the `regions` input: `"all"` (also `["all"]`), or a list of region names, deduplicated;
+ * undefined when absent. `region` and `regions` together are refused: which one would the call use?
+ */
+export function parseRegions(raw: unknown, regionGiven: boolean): RegionsChoice | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (regionGiven) {
+    throw new ToolInputError(
+      'Give either region (one region) or regions (a list, or "all"), not both. ' +
+        'E.g. regions: ["eu-west-1", "us-east-1"] or regions: "all".',
+    );
+  }
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || !list.length || !list.every((r) => typeof r === 'string')) {
+    throw new ToolInputError(
+      'regions must be "all" or a non-empty list of region names, e.g. ["eu-west-1", "us-east-1"].',
+    );
+  }
+  const names = [...new Set(list.map((r: string) => r.trim()))];
+  if (names.length === 1 && names[0]?.toLowerCase() === 'all') return 'all';
+  const bad = names.filter((r) => !REGION.test(r));
+  if (bad.length) {
+    const shown = bad.slice(0, 5).map((r) => JSON.stringify(r.slice(0, 40)));
+    const what = bad.length > 1 ? 'names that are not AWS region names' : 'a name that is not an AWS region name';
+    throw new ToolInputError(`regions has ${what}: ${shown.join(', ')}; use names like eu-west-1, or "all" alone.`);
+  }
+  if (names.length > MAX_REGIONS) {
+    throw new ToolInputError(`regions lists ${names.length} regions; the most is ${MAX_REGIONS} (or "all").`);
+  }
+  return names;
+}
+
+/** Parses the `query` input: a JMESPath expression (checked later, by query.ts), or undefined when absent or empty. */
+export function parseQuery(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') {
+    throw new ToolInputError(
+      `query must be a string (a JMESPath expression), not ${Array.isArray(raw) ? 'an array' : typeof raw}.`,
+    );
+  }
+  return raw.trim() || undefined;
 }

@@ -1,7 +1,11 @@
-/** The `use_aws` tool spec: the Strands Python tool's input spec, property for property. */
+/**
+ * The `use_aws` tool spec: the Strands Python tool's input spec, property for property, plus `regions`
+ * (regions.ts) and `query` (query.ts). `region` is no longer required: `regions` may stand in its place,
+ * and without either the call goes to the default region, as it always did.
+ */
 import type { ToolSpec } from '@strands-agents/sdk';
 
-/** The Python tool's spec, property for property, with the same required set. */
+/** The Python tool's spec, property for property, plus `regions` and `query`. */
 export const USE_AWS_SPEC: ToolSpec = {
   name: 'use_aws',
   description:
@@ -15,6 +19,27 @@ export const USE_AWS_SPEC: ToolSpec = {
       operation_name: { type: 'string', description: 'The name of the operation to perform' },
       parameters: { type: 'object', description: 'The parameters for the operation' },
       region: { type: 'string', description: 'Region name for calling the operation on AWS' },
+      regions: {
+        anyOf: [
+          { type: 'array', items: { type: 'string' } },
+          { type: 'string', enum: ['all'] },
+        ],
+        description:
+          'Instead of region: a list of regions, or "all" (every region this deployment may read that is ' +
+          'enabled in the account). The call runs in each region in parallel; the result is keyed by region; ' +
+          'a region that fails is reported without failing the others. Global services (IAM, Organizations, ' +
+          'Route 53, CloudFront, Cost Explorer, Budgets, STS, ...) are called once whatever the region.',
+      },
+      query: {
+        type: 'string',
+        description:
+          'Optional JMESPath expression, as the AWS CLI --query: applied to the whole result after every page ' +
+          'is read (many more pages than without a query) and after redaction; with regions, in each region. ' +
+          'Returns only what it selects, so counts and breakdowns over thousands of resources fit in one call. ' +
+          'Extension: count_by(array, &expr) gives {value: count}. Examples: ' +
+          "length(Reservations[].Instances[?State.Name=='running'][]), " +
+          'count_by(Reservations[].Instances[], &InstanceType).',
+      },
       label: {
         type: 'string',
         description:
@@ -26,6 +51,6 @@ export const USE_AWS_SPEC: ToolSpec = {
           'Optional: AWS profile name to use from ~/.aws/credentials. Defaults to default profile if not specified.',
       },
     },
-    required: ['region', 'service_name', 'operation_name', 'label'],
+    required: ['service_name', 'operation_name', 'label'],
   },
 };

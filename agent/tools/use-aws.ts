@@ -3,14 +3,15 @@
  * through AwsCaller (aws-caller.ts).
  *
  * Unlike the Python tool it paginates with the SDK paginators (bounded), returns compact JSON cut to
- * a byte budget with a note, redacts secret-looking values, and turns SDK errors into short text
- * that tells the model what to do next. The read-only decision is not made here: a caller passes a
+ * a byte budget with a note, redacts secret-looking values, applies a JMESPath `query` after redaction,
+ * runs in several `regions` at once, and turns SDK errors into short text that tells the model what to
+ * do next. The read-only decision is not made here: a caller passes a
  * `gate` (controlled_use_aws passes the policy module's).
  */
 import { fromIni } from '@aws-sdk/credential-providers';
 import { FunctionTool } from '@strands-agents/sdk';
 import { AwsCaller, type AwsCallRecord } from './aws-caller.ts';
-import { parseParameters, ToolInputError } from './input.ts';
+import { parseParameters, parseQuery, parseRegions, ToolInputError } from './input.ts';
 import { settingsFromEnv } from './settings.ts';
 import { USE_AWS_SPEC } from './spec.ts';
 
@@ -37,6 +38,8 @@ export function createUseAwsTool(options: UseAwsToolOptions = {}): FunctionTool 
       const operation = str('operation_name');
       if (!service || !operation) throw new ToolInputError('service_name and operation_name are required strings.');
       const profile = str('profile_name');
+      const regions = parseRegions(input.regions, str('region') !== undefined);
+      const query = parseQuery(input.query);
       const outcome = await caller.call(
         {
           service,
@@ -44,6 +47,8 @@ export function createUseAwsTool(options: UseAwsToolOptions = {}): FunctionTool 
           parameters: parseParameters(input.parameters),
           region: str('region') ?? caller.settings.defaultRegion,
           label: str('label') ?? `${service}:${operation}`,
+          ...(regions ? { regions } : {}),
+          ...(query !== undefined ? { query } : {}),
         },
         profile ? { key: `profile:${profile}`, provider: fromIni({ profile }) } : { key: 'default' },
       );

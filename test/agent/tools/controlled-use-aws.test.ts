@@ -80,14 +80,17 @@ describe('controlled_use_aws spec', () => {
       'label',
       'operation_name',
       'parameters',
+      'query',
       'region',
+      'regions',
       'service_name',
     ]);
-    expect(schema.required.sort()).toEqual(['label', 'operation_name', 'region', 'service_name']);
+    // regions may stand in for region, so region is not required (without either: the default region)
+    expect(schema.required.sort()).toEqual(['label', 'operation_name', 'service_name']);
     expect(schema.additionalProperties).toBe(false);
   });
 
-  it('leaves the original use_aws spec unchanged', () => {
+  it("leaves the original use_aws spec unchanged: the Python tool's properties, plus regions and query", () => {
     const schema = USE_AWS_SPEC.inputSchema as {
       properties: Record<string, { type: string }>;
       required: string[];
@@ -99,11 +102,13 @@ describe('controlled_use_aws spec', () => {
       'operation_name',
       'parameters',
       'profile_name',
+      'query',
       'region',
+      'regions',
       'service_name',
     ]);
     expect(schema.properties.profile_name!.type).toBe('string');
-    expect(schema.required).toEqual(['region', 'service_name', 'operation_name', 'label']);
+    expect(schema.required).toEqual(['service_name', 'operation_name', 'label']);
     expect(schema.additionalProperties).toBeUndefined();
   });
 });
