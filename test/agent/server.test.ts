@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ModelThrottledError } from '@strands-agents/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { systemPrompt } from '../../agent/agent.ts';
 import type { AgentEvent } from '../../common/protocol.ts';
 import {
   type Harness,
@@ -340,14 +339,6 @@ describe('read-only, end to end', () => {
         .map((e) => (e as { text: string }).text)
         .join(''),
     ).toBe('I cannot do that: aws-ask is read-only.');
-  });
-
-  it('tells the model it is read-only and names the regions it looks at', () => {
-    const p = systemPrompt({ defaultRegion: 'eu-west-1', regions: ['eu-west-1', 'us-east-1'] });
-    expect(p).toMatch(/You are read-only/);
-    expect(p).toMatch(/default region is eu-west-1/);
-    expect(p).toMatch(/eu-west-1, us-east-1/);
-    expect(p).toMatch(/Always say which region\(s\) you looked at/);
   });
 });
 
