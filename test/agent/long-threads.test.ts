@@ -108,10 +108,6 @@ describe('a thread of 50 questions, each with a large tool result', () => {
     const last = bedrock.requests.at(-1)!;
     expect(questionsIn(last)).not.toContain('question 1');
     expect(questionsIn(last)).toContain('question 50');
-    console.info(
-      `long thread: largest request ${largest} tokens of a ${window}-token window; ` +
-        `one tool result ${firstResult} tokens; ${sizes.length} model calls`,
-    );
 
     // a fresh service (a new microVM) loads the thread from S3 and goes on
     const before = bedrock.requests.length;
