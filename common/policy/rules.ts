@@ -124,6 +124,8 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'kms:GetParametersForImport',
       'acm:ExportCertificate',
       'ec2:GetVpnConnectionDeviceSampleConfiguration',
+      // undoes CloudWatch Logs data protection: the masked values in clear (GetLogEvents' `unmask`)
+      'logs:Unmask',
       'directconnect:DescribeRouterConfiguration',
       'states:RevealSecrets',
       'pca-connector-scep:GetChallengePassword',
@@ -153,6 +155,8 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'dax:*Item',
       'dax:Query',
       'dax:Scan',
+      'dynamodb:SearchVectors',
+      'dynamodb:ReadDataForReplication',
       'kinesis:GetRecords',
       'kinesis:GetShardIterator',
       'kinesis:SubscribeToShard',
@@ -183,6 +187,9 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'glacier:GetJobOutput',
       'lambda:GetDurableExecution*',
       'cloudfront:GetFunction',
+      'cloudfront:GetConnectionFunction',
+      'cloudtrail:GetEventDataStoreData',
+      'logs:GetLookupTable',
       'ssm:GetCommandInvocation',
       'codecommit:GetFile',
       'codecommit:GetBlob',
@@ -255,6 +262,9 @@ export const SENSITIVE_RULES: readonly SensitiveRule[] = [
       'cloudformation:Detect*Drift',
       'cloudtrail:GenerateQueryResultsSummary',
       'cloudwatch:GenerateQuery*',
+      'securityhub:Send*Events',
+      'ssm:PutConfigurePackageResult',
+      's3:AllowVendedLogDeliveryForResource',
       'bedrock:ApplyGuardrail',
       'bedrock:DetectGeneratedContent',
       'bedrock:GenerateQuery',
@@ -282,6 +292,33 @@ export const REVIEWED_READS: Readonly<Record<string, string>> = {
   'cognito-idp:GetSigningCertificate':
     "returns the user pool's SAML signing certificate: the public X.509 certificate identity providers are " +
     'given, with no private key; questions about SAML federation need it',
+  // allowed reads whose IAM description speaks of tokens, credentials, passwords, contents or downloads
+  // (test/agent/policy.test.ts holds every such read in the tool's services to a reason here)
+  'bedrock:CountTokens': 'counts the tokens of a prompt the bot itself sends; no account data',
+  'ec2:DescribeIpamExternalResourceVerificationTokens':
+    'DNS verification tokens, published in DNS by design to prove ownership; not credentials',
+  'ec2:ExportClientVpnClientCertificateRevocationList': 'a certificate revocation list, public by nature',
+  'ec2:GetVerifiedAccessGroupPolicy': 'an access policy document: configuration that security questions need',
+  'iam:GenerateCredentialReport': 'starts the credential report, which holds no credentials (see above)',
+  'iam:GetAccountPasswordPolicy': 'the password rules (length, reuse), no password',
+  'iam:GetCredentialReport': 'which users have passwords, keys and MFA, and when they were used; no credentials',
+  'iam:GetLoginProfile': "when a user's console password was created, not the password",
+  'iam:ListServiceSpecificCredentials': 'ids, user names and status of the credentials; AWS never returns the secret',
+  'kms:GetPublicKey': 'the public half of an asymmetric key, public by nature',
+  'organizations:DescribeOrganization':
+    'the organization and its management account; "calling credentials" is IAM wording',
+  'ram:GetPermission': 'a RAM permission policy: configuration',
+  'secretsmanager:GetRandomPassword': 'a fresh random string AWS generates; no account data',
+  'ses:GetDomainStatisticsReport': 'delivery statistics, no message contents',
+  'ses:ListDomainDeliverabilityCampaigns': 'campaign delivery statistics, no message contents',
+  'ses:GetIdentityVerificationAttributes': 'domain verification tokens, published in DNS by design',
+  'sns:ListPhoneNumbersOptedOut': 'opted-out numbers; the SDK marks them sensitive, so the tool redacts them',
+  'ssm:GetDocument': 'an SSM document (runbook) definition: configuration; secret-looking defaults are redacted',
+  'sso:DescribeTrustedTokenIssuer': 'a trusted token issuer (an OIDC issuer URL and claims mapping), no token',
+  'sso:ListTrustedTokenIssuers': 'trusted token issuers, no token',
+  'sts:GetCallerIdentity': 'who the bot is: account, ARN, user id; no credentials',
+  'trustedadvisor:DownloadRisk': 'a Trusted Advisor risk report: findings, which cost and security questions need',
+  'wafv2:GenerateMobileSdkReleaseUrl': "a download URL for AWS's public WAF mobile SDK; no account data",
 };
 
 /** Every sensitive IAM action pattern, flattened, in list order. */
