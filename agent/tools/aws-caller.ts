@@ -9,7 +9,7 @@
  * Never throws.
  */
 
-import { findService, type SdkModule, type ServiceInfo, SUPPORTED_SERVICE_NAMES } from '../../common/aws-services.ts';
+import { findService, type SdkModule, type ServiceInfo, unsupportedServiceText } from '../../common/aws-services.ts';
 import { createLogger, type Logger } from '../../common/log.ts';
 import { type Decision, iamActionFor } from '../../common/policy/index.ts';
 import type { ToolCallSummary } from '../../common/protocol.ts';
@@ -137,10 +137,11 @@ export class AwsCaller {
 
     const service = findService(req.service);
     if (!service) {
-      return fail(`Unsupported service "${req.service}". Supported services: ${SUPPORTED_SERVICE_NAMES.join(', ')}.`, {
+      return fail(unsupportedServiceText(req.service), {
         service: req.service,
         operation: req.operation,
         errorCode: 'UnsupportedService',
+        refused: true,
       });
     }
     if (req.query !== undefined) {
