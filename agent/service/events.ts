@@ -12,6 +12,7 @@ import { findService } from '../../common/aws-services.ts';
 import { iamActionFor } from '../../common/policy/index.ts';
 import type { AgentEvent, ToolCallStart, ToolCallSummary, Usage } from '../../common/protocol.ts';
 import type { AwsCallRecord } from '../tools/aws-caller.ts';
+import { startRegions } from '../tools/regions.ts';
 
 /** What the tool reports of each call, refused or made, with the model's toolUseId as `id`. */
 export type ToolRecord = AwsCallRecord & { readonly id: string };
@@ -29,7 +30,10 @@ export function iamActionOf(service: string, operation: string): string | undefi
   return known && operation ? iamActionFor(known, pascalCase(operation)) : undefined;
 }
 
-/** A call as it starts, from the tool input the model wrote; the region and label default as the tool's do. */
+/**
+ * A call as it starts, from the tool input the model wrote; the region and label default as the tool's do,
+ * and a call in several regions (`regions`) shows them (`2 regions`, `all regions`), as its end will.
+ */
 export function toolCallStart(id: string, input: unknown, defaultRegion: string): ToolCallStart {
   const i = (input !== null && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const text = (k: string): string => {
@@ -44,7 +48,7 @@ export function toolCallStart(id: string, input: unknown, defaultRegion: string)
     service,
     operation,
     ...(iamAction ? { iamAction } : {}),
-    region: text('region') || defaultRegion,
+    ...startRegions(i, defaultRegion),
     label: text('label') || `${service}:${operation}`,
   };
 }
