@@ -37,6 +37,7 @@ import { BOT_TOKEN, FakeSlack, SIGNING_SECRET } from '../test/services/fake-slac
 import { freePort, type MotoServer, startMoto } from '../test/services/moto.ts';
 import { startRecordingProxy } from '../test/services/recording-proxy.ts';
 import { ScriptedModel } from '../test/services/scripted-model.ts';
+import { agentColdStart, exactCounts, promptCaching, regionFanOut } from './coverage.ts';
 import { startFastSqs } from './fast-sqs.ts';
 
 interface Row {
@@ -552,6 +553,11 @@ async function main(): Promise<void> {
     coldStart();
     await ackLatency();
     await toolOverhead(moto, toolRoleArn);
+    const recorder = { rows, results, say };
+    await exactCounts(moto, toolRoleArn, recorder);
+    await regionFanOut(moto, toolRoleArn, recorder);
+    await promptCaching(moto, toolRoleArn, recorder);
+    agentColdStart(recorder);
     await throughput(moto, toolRoleArn);
     await memory(moto, toolRoleArn);
   } finally {

@@ -33,7 +33,8 @@ export const DEFAULT_SETTINGS: AwsCallSettings = {
   maxItems: 1_000,
   queryMaxPages: 100,
   queryMaxItems: 50_000,
-  regionConcurrency: 8,
+  // every region enabled by default (17 in the aws partition) in one wave, so "all" takes as long as the slowest
+  regionConcurrency: 20,
   defaultRegion: DEFAULT_REGION,
 };
 
