@@ -66,7 +66,7 @@ export function nameWords(name: string): string[] {
 const SECRET_ENDINGS: readonly (readonly string[])[] = [
   'password passwd passphrase pwd pw pass secret secrets token tokens credential credentials creds apikey apitoken',
   'auth dsn cookie cookies webhook privatekey presharedkey connstr connectionstring seed otp pin salt pat sig',
-  'signature bearer jwt totp',
+  'signature bearer jwt totp hmac secretkey accesskey signingkey encryptionkey masterkey htpasswd',
 ]
   .flatMap((line) => line.split(' '))
   .map((w) => [w])
@@ -96,6 +96,10 @@ const SECRET_ENDINGS: readonly (readonly string[])[] = [
       'conn str',
       'api secret',
       'shared access signature',
+      'auth header',
+      'authorization header',
+      'basicauth users',
+      'basic auth users',
     ].map((p) => p.split(' ')),
   );
 
@@ -126,14 +130,41 @@ const endsWith = (words: readonly string[], ending: readonly string[]): boolean 
   ending.length <= words.length && ending.every((w, i) => words[words.length - ending.length + i] === w);
 
 /**
+ * Words that qualify a name without changing what it names, stripped from its end before the test:
+ * versions and numbers (`_V2`, `_2`), age (`_OLD`, `_PREV`), environment (`_PROD`, `_STAGING`), copies
+ * (`_BACKUP`) and encodings (`_B64`, `_PEM`, `_HEX`). `APP_TOKEN_V2` is a token as `APP_TOKEN` is.
+ */
+const QUALIFIER = new RegExp(
+  [
+    '^(?:v?\\d+|old|new|prev|previous|current|curr|prod|production|dev|development|staging|stg|test|qa|uat',
+    '|backup|bak|b64|base64|pem|der|hex|raw|enc|encoded|primary|secondary|tmp|temp)$',
+  ].join(''),
+);
+
+/** The same qualifiers at the end of a raw name, each after a separator: `STRIPE_KEY_OLD` → `STRIPE_KEY`. */
+const RAW_QUALIFIERS = new RegExp(`(?:[-_.](?:${QUALIFIER.source.slice(4, -2)}))+$`, 'i');
+
+/** API Gateway request parameter mappings: `integration.request.header.Authorization` names the header. */
+const APIGW_PARAMETER =
+  /^integration\.request\.(?:header|querystring|path|multivalueheader|multivaluequerystring)\.(.+)$/i;
+
+/**
  * True when a name says its value is a secret: it ends in a secret word or phrase (`DB_PW`,
- * `MY_SECRET`, `SECRET_ACCESS_KEY`, `apiKey`, `x-auth-token`), holds `password`/`secret`/`credentials`
- * anywhere and does not end in an identifier word (`SECRET_KEY_BASE` yes, `SecretArn` no), is a glued
- * word ending in one (`PGPASSWORD`), or ends in a separated `_KEY` (`STRIPE_KEY`, not `TagKey`).
- * Paging and idempotency tokens (`NextToken`, `ClientToken`) are not secrets.
+ * `MY_SECRET`, `SECRET_ACCESS_KEY`, `apiKey`, `x-auth-token`, `HMAC`), holds `password`/`secret`/
+ * `credentials` anywhere and does not end in an identifier word (`SECRET_KEY_BASE` yes, `SecretArn`
+ * no), is a glued word ending in one (`PGPASSWORD`, `APP_SECRETKEY`), or ends in a separated `_KEY`
+ * (`STRIPE_KEY`, not `TagKey`). Qualifiers at the end do not hide it (`APP_API_KEY_OLD`, `TOKEN_V2`,
+ * `ENCRYPTION_KEY_B64`); identifier words still win (`TOKEN_EXPIRY_SECONDS`, `KEY_NAME`, `SECRET_VERSION`
+ * are not secrets). Paging and idempotency tokens (`NextToken`, `ClientToken`) are not secrets. An API
+ * Gateway mapping key is secret when its header is (`integration.request.header.Authorization`).
  */
 export function isSecretName(name: string): boolean {
-  const words = nameWords(name);
+  const parameter = APIGW_PARAMETER.exec(name)?.[1];
+  if (parameter !== undefined) return /^(?:proxy-)?authorization$/i.test(parameter) || isSecretName(parameter);
+  const all = nameWords(name);
+  let end = all.length;
+  while (end > 1 && QUALIFIER.test(all[end - 1] ?? '')) end--;
+  const words = all.slice(0, end);
   const last = words[words.length - 1];
   if (last === undefined) return false;
   if (NOT_SECRET_NAMES.has(words.join(' '))) return false;
@@ -142,11 +173,11 @@ export function isSecretName(name: string): boolean {
   }
   if (SECRET_ENDINGS.some((e) => endsWith(words, e))) return true;
   if (IDENTIFIER_ENDINGS.has(last)) return false;
-  if (words.some((w) => w === 'password' || w === 'passwd' || w === 'secret' || w === 'credentials')) return true;
+  if (all.some((w) => w === 'password' || w === 'passwd' || w === 'secret' || w === 'credentials')) return true;
   if (
     /^(?!next|continuation|pagination|client|idempotency|sync|start)[a-z0-9]*(password|passwd|secret|token)$/.test(last)
   ) {
     return true;
   }
-  return words.length > 1 && /[-_.]key$/i.test(name);
+  return words.length > 1 && /[-_.]key$/i.test(name.replace(RAW_QUALIFIERS, ''));
 }
