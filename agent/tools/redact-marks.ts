@@ -9,6 +9,12 @@ export const REDACTED = '**REDACTED**';
 /** Stands for an environment variable's value, hidden by policy whatever it holds (the name is kept). */
 export const ENV_HIDDEN = '**HIDDEN BY POLICY**';
 
+/**
+ * Stands for what a command printed (SSM Run Command output, standard output and error, traces): data
+ * contents, never shown whatever they hold; status, times and plugin names are kept beside it.
+ */
+export const COMMAND_OUTPUT_HIDDEN = '**COMMAND OUTPUT NOT SHOWN (data contents)**';
+
 /** How many values were replaced, by kind. */
 export interface Tally {
   /** Secrets replaced by REDACTED (whole values, or the secret part of a string). */
@@ -20,4 +26,4 @@ export interface Tally {
 export const newTally = (): Tally => ({ secrets: 0, envValues: 0 });
 
 /** True for a value redaction already replaced (so a second pass neither changes nor counts it). */
-export const isMark = (v: unknown): boolean => v === REDACTED || v === ENV_HIDDEN;
+export const isMark = (v: unknown): boolean => v === REDACTED || v === ENV_HIDDEN || v === COMMAND_OUTPUT_HIDDEN;
