@@ -2,13 +2,16 @@
  * Environment variables: their values are hidden by policy, their names kept, in every form AWS
  * returns them (recognised by key names, so a service works as soon as its client is added):
  *
- * - a map under `Environment.Variables` (Lambda), `RuntimeEnvironmentVariables` /
- *   `RuntimeEnvironmentSecrets` (App Runner), `environmentVariables` (Amplify), or a flat string map
- *   under `Environment` (SageMaker);
+ * - a map under `Environment.Variables` (Lambda, and in templates), a buildspec's `env.variables`,
+ *   `RuntimeEnvironmentVariables` / `RuntimeEnvironmentSecrets` (App Runner), `environmentVariables`
+ *   (Amplify), or a flat string map under `Environment` (SageMaker);
  * - a `[{name, value}]` list under `environment` (ECS, Batch), `environmentVariables` (CodeBuild,
  *   with `type`) or `env` (Kubernetes-shaped containers);
  * - Elastic Beanstalk `OptionSettings` entries in the `aws:elasticbeanstalk:application:environment`
  *   (and `…environmentsecrets`) namespace: `OptionName` kept, `Value` hidden.
+ *
+ * The same forms inside JSON or YAML text (a CloudFormation template, an AWS Config item, an EKS
+ * add-on's configuration) are found when redact.ts reads that text as a value.
  *
  * The operator may show the values of chosen names (AWS_ASK_SHOW_ENV_VALUES, case-insensitive globs);
  * a shown value still goes through the value patterns, and a wildcard never shows a secret-looking
@@ -77,10 +80,18 @@ export function envForm(
 ): 'map' | 'list' | 'option-settings' | undefined {
   const k = squash(key);
   if (isObj(value)) {
-    if (k === 'variables' && squash(parentKey) === 'environment') return 'map';
+    // Lambda's `Environment.Variables`; a buildspec's `env.variables` (CodeBuild, Amplify)
+    if (k === 'variables' && (squash(parentKey) === 'environment' || squash(parentKey) === 'env')) return 'map';
     if (MAP_KEYS.has(k)) return 'map';
-    // SageMaker: `Environment` as a flat map of strings (Lambda's `Environment` holds `Variables`)
-    if (key === 'Environment' && Object.values(value).every((v) => typeof v === 'string')) return 'map';
+    // SageMaker: `Environment` as a flat map of strings (Lambda's `Environment` holds `Variables`; a
+    // CloudFormation CodeBuild project's `Environment` holds `ComputeType` and `Image`)
+    if (
+      key === 'Environment' &&
+      !('ComputeType' in value) &&
+      Object.values(value).every((v) => typeof v === 'string')
+    ) {
+      return 'map';
+    }
     return undefined;
   }
   if (!Array.isArray(value) || value.length === 0) return undefined;
@@ -92,7 +103,7 @@ export function envForm(
 }
 
 /** One value under the policy: shown through the value patterns, or hidden (and counted). */
-function envValue(name: string, value: unknown, policy: EnvPolicy, tally: Tally): unknown {
+export function envValue(name: string, value: unknown, policy: EnvPolicy, tally: Tally): unknown {
   if (value === undefined || value === null || value === '' || isMark(value)) return value;
   if (typeof value === 'string' && policy.shows(name)) return redactText(value, tally);
   tally.envValues++;

@@ -1,44 +1,61 @@
 /**
  * CloudFormation templates as text (GetTemplate's `TemplateBody`, a stack set's template): the
  * `Default` of every parameter with `NoEcho: true` is redacted, in JSON or YAML, keeping the rest of
- * the template as it was. YAML is edited line by line (CloudFormation's `!Ref` tags and comments stay).
+ * the template as it was. YAML is read with a parser (redact-yaml.ts: tags, anchors, flow mappings,
+ * comments kept); YAML the parser refuses is edited line by line.
+ *
+ * redact.ts reads templates as values and redacts NoEcho defaults by structure; this module is what it
+ * falls back on for a template it cannot read, and what reads a template on its own.
  */
+import type { Plain } from './output.ts';
 import { REDACTED, type Tally } from './redact-marks.ts';
+import { readYaml } from './redact-yaml.ts';
 
 const isTrue = (v: unknown): boolean => v === true || (typeof v === 'string' && /^\s*["']?true["']?\s*$/i.test(v));
 
 /** The template with NoEcho parameter defaults redacted (each counted), or as it was. */
 export function redactNoEchoDefaults(template: string, tally: Tally): string {
   if (!/NoEcho/i.test(template)) return template;
-  return template.trimStart().startsWith('{') ? fromJson(template, tally) : fromYaml(template, tally);
+  if (template.trimStart().startsWith('{')) {
+    try {
+      const doc = JSON.parse(template) as Plain;
+      return noEchoDefaults(doc, tally) ? JSON.stringify(doc, null, 2) : template;
+    } catch {
+      // JSON-looking YAML (flow style): read as YAML below
+    }
+  }
+  const yaml = readYaml(template);
+  if (yaml === undefined) return redactNoEchoDefaultsByLine(template, tally);
+  const doc = structuredClone(yaml.value);
+  return noEchoDefaults(doc, tally) ? yaml.write(doc) : template;
 }
 
-function fromJson(template: string, tally: Tally): string {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(template);
-  } catch {
-    return fromYaml(template, tally); // JSON-looking YAML (flow style): the line edit copes
-  }
-  const params = (doc as { Parameters?: unknown } | null)?.Parameters;
-  if (params === null || typeof params !== 'object') return template;
+/** Redacts, in place, the Default of each NoEcho parameter of a template read as a value; true if any. */
+function noEchoDefaults(doc: Plain, tally: Tally): boolean {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return false;
+  const params = doc.Parameters ?? doc.parameters;
+  if (params === null || typeof params !== 'object' || params === undefined || Array.isArray(params)) return false;
   let changed = false;
-  for (const p of Object.values(params as Record<string, unknown>)) {
-    if (p === null || typeof p !== 'object') continue;
-    const param = p as Record<string, unknown>;
+  for (const param of Object.values(params)) {
+    if (param === null || typeof param !== 'object' || Array.isArray(param)) continue;
     if (isTrue(param.NoEcho) && param.Default !== undefined && param.Default !== REDACTED) {
       param.Default = REDACTED;
       tally.secrets++;
       changed = true;
     }
   }
-  return changed ? JSON.stringify(doc, null, 2) : template;
+  return changed;
 }
 
 const indentOf = (line: string): number => line.length - line.trimStart().length;
 const isBlankOrComment = (line: string): boolean => /^\s*(#.*)?$/.test(line);
 
-function fromYaml(template: string, tally: Tally): string {
+/**
+ * The template with NoEcho defaults redacted line by line, for YAML the parser refuses (or JSON that
+ * is neither): what redact.ts falls back on after reading the text as a value failed.
+ */
+export function redactNoEchoDefaultsByLine(template: string, tally: Tally): string {
+  if (!/NoEcho/i.test(template)) return template;
   const lines = template.split('\n');
   const start = lines.findIndex((l) => /^["']?Parameters["']?\s*:\s*(#.*)?$/.test(l));
   if (start < 0) return template;
