@@ -1,8 +1,13 @@
-/** SDK and network errors → short text telling the model what went wrong and what to do next. */
+/**
+ * SDK and network errors → short text telling the model what went wrong and what to do next. AWS's
+ * message is redacted like a response's text (redact.ts): a service may echo a parameter, a resource's
+ * configuration or a request body in it.
+ */
 
 import { ACCESS_DENIED, BAD_CREDENTIALS, NETWORK, THROTTLED } from '../../common/aws-errors.ts';
 import type { ServiceInfo } from '../../common/aws-services.ts';
 import type { InputShape } from '../aws/operations.ts';
+import { redactMessage } from './redact.ts';
 
 /** A case-insensitive regex matching any of `words` anywhere. */
 const anyOf = (...words: string[]): RegExp => new RegExp(words.join('|'), 'i');
@@ -95,7 +100,9 @@ export function explainError(
 ): { code: string; text: string } {
   const err = (e ?? {}) as SdkErrorLike;
   const name = err.name && err.name !== 'Error' ? err.name : (err.code ?? 'Error');
-  const message = (err.message ?? String(e)).split('\n')[0]?.slice(0, 400) ?? '';
+  // redacted before it is cut, so a secret is never cut to a piece no pattern knows
+  const firstLine = (err.message ?? String(e)).split('\n')[0] ?? '';
+  const message = redactMessage(firstLine.slice(0, 4_000)).slice(0, 400);
   const call = `${service.name}:${operation} in ${region}`;
   const moved = service.name === 's3' ? wrongRegion(err, name, message, region) : undefined;
   if (moved) return { code: 'WrongRegion', text: `WrongRegion: ${call} was not answered: ${moved}` };
