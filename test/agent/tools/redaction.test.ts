@@ -1,17 +1,21 @@
 /**
- * The name and pattern net (agent/tools/redact.ts) and environment values: 70+ secret shapes, each
+ * The name and pattern net (agent/tools/redact.ts) and environment values: 160+ secret shapes, each
  * in the context AWS data carries it (a log line, a tag, a command, a template, an environment, a
- * response key), go through redaction with zero leaks; ordinary identifiers, ARNs, names, dates and
- * hashes come through unchanged; environment values are hidden by default with names kept, shown
- * for allowlisted names, and a malformed allowlist is a settings problem.
+ * response key, JSON or YAML inside a string, a change set, an API Gateway mapping), go through
+ * redaction with zero leaks; ordinary identifiers, ARNs, names, dates, hashes and references come
+ * through unchanged; SSM command output is never shown; AWS error messages are redacted; environment
+ * values are hidden by default with names kept, shown for allowlisted names, and a malformed allowlist
+ * is a settings problem.
  */
 import { describe, expect, it } from 'vitest';
+import { explainError } from '../../../agent/tools/explain-error.ts';
 import type { Plain } from '../../../agent/tools/output.ts';
 import { redact } from '../../../agent/tools/redact.ts';
 import { envPolicy } from '../../../agent/tools/redact-env.ts';
-import { ENV_HIDDEN, REDACTED } from '../../../agent/tools/redact-marks.ts';
+import { COMMAND_OUTPUT_HIDDEN, ENV_HIDDEN, REDACTED } from '../../../agent/tools/redact-marks.ts';
 import { isSecretName } from '../../../agent/tools/redact-names.ts';
 import { readToolSettings, settingsFromEnv } from '../../../agent/tools/settings.ts';
+import { findService, type ServiceInfo } from '../../../common/aws-services.ts';
 import { ConfigError } from '../../../common/errors.ts';
 import { SettingsReader } from '../../../common/settings.ts';
 
@@ -297,6 +301,226 @@ const SHAPES: readonly Shape[] = [
   shape('Amplify environmentVariables', alnum(24), (s) => ({ app: { environmentVariables: { STAGE_NOTE: s } } })),
   shape('SageMaker Environment map', alnum(24), (s) => ({ PrimaryContainer: { Environment: { MODEL_NOTE: s } } })),
   shape('Kubernetes-shaped env list', alnum(24), (s) => ({ containers: [{ env: [{ name: 'NOTE', value: s }] }] })),
+  // key/value shapes: a secret-named key or name holds the value of its object
+  shape('CloudFormation stack output DatabasePassword', alnum(16), (s) => ({
+    Stacks: [{ StackName: 'db', Outputs: [{ OutputKey: 'DatabasePassword', OutputValue: s, Description: 'admin' }] }],
+  })),
+  {
+    name: 'CloudFormation change set: environment variable Before/AfterValue',
+    ...(() => {
+      const [before, after] = [alnum(16), alnum(16)];
+      const target = { Attribute: 'Properties', Name: 'Environment', RequiresRecreation: 'Never' };
+      const path = '/Properties/Environment/Variables/DB_PASSWORD';
+      return {
+        value: {
+          Changes: [
+            {
+              Type: 'Resource',
+              ResourceChange: {
+                Action: 'Modify',
+                LogicalResourceId: 'Fn',
+                Details: [{ Target: { ...target, Path: path, BeforeValue: before, AfterValue: after } }],
+              },
+            },
+          ],
+        },
+        secrets: [before, after],
+      };
+    })(),
+  },
+  shape('CloudFormation change set: secret-named property', alnum(16), (s) => ({
+    Changes: [{ ResourceChange: { Details: [{ Target: { Path: '/Properties/MasterUserPassword', AfterValue: s } }] } }],
+  })),
+  shape('SSM document JSON: default of a parameter named DbPassword', alnum(16), (s) => ({
+    Name: 'Deploy',
+    Content: JSON.stringify(
+      { schemaVersion: '2.2', parameters: { DbPassword: { type: 'String', default: s } } },
+      null,
+      2,
+    ),
+  })),
+  shape('SSM document YAML: default of a parameter named DbPassword', alnum(16), (s) => ({
+    Name: 'Deploy',
+    Content: `schemaVersion: '2.2'\nparameters:\n  DbPassword:\n    type: String\n    default: ${s}\nmainSteps: []\n`,
+  })),
+  shape('SSM OpsMetadata {api_token: {Value}}', alnum(16), (s) => ({
+    ResourceId: 'x',
+    Metadata: { api_token: { Value: s } },
+  })),
+  shape('Config remediation {MasterPassword: {StaticValue: {Values}}}', alnum(16), (s) => ({
+    RemediationConfigurations: [
+      { ConfigRuleName: 'r', Parameters: { MasterPassword: { StaticValue: { Values: [s] } } } },
+    ],
+  })),
+  // JSON and YAML inside strings: the environment policy and the pair rules apply inside them
+  shape('CloudFormation template JSON (CDK): ECS Environment [{Name, Value}]', alnum(16), (s) => ({
+    TemplateBody: JSON.stringify(
+      {
+        Resources: {
+          TaskDef: {
+            Type: 'AWS::ECS::TaskDefinition',
+            Properties: { ContainerDefinitions: [{ Name: 'web', Environment: [{ Name: 'PARTNER_ID', Value: s }] }] },
+          },
+        },
+      },
+      null,
+      1,
+    ),
+  })),
+  shape('CloudFormation template JSON (CDK): Lambda Environment.Variables', alnum(16), (s) => ({
+    TemplateBody: JSON.stringify({
+      Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { MODE: s } } } } },
+    }),
+  })),
+  shape('CloudFormation template YAML: Lambda variable, harmless name, beside tags', alnum(16), (s) => ({
+    TemplateBody:
+      'Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt Role.Arn\n' +
+      `      Environment:\n        Variables:\n          PARTNER_ENDPOINT_AUTH_HEADER_VALUE: ${s}\n` +
+      '          TABLE: !Ref Table\n',
+  })),
+  shape('AWS Config item: configuration JSON with an ECS Environment', alnum(16), (s) => ({
+    baseConfigurationItems: [
+      {
+        resourceType: 'AWS::ECS::TaskDefinition',
+        configuration: JSON.stringify({ ContainerDefinitions: [{ Environment: [{ Name: 'DB_PASSWORD', Value: s }] }] }),
+      },
+    ],
+  })),
+  shape('EKS add-on configurationValues JSON: env list', alnum(16), (s) => ({
+    addon: { addonName: 'x', configurationValues: JSON.stringify({ env: [{ name: 'PARTNER_ID_HEADER', value: s }] }) },
+  })),
+  shape('EKS add-on configurationValues YAML: env list', alnum(16), (s) => ({
+    addon: {
+      addonName: 'x',
+      configurationValues: `replicaCount: 2\nenv:\n  - name: PARTNER_ID_HEADER\n    value: ${s}\n`,
+    },
+  })),
+  shape('CloudTrail event JSON: secret-named request parameter', alnum(16), (s) => ({
+    Events: [
+      {
+        EventName: 'PutParameter',
+        CloudTrailEvent: JSON.stringify({ eventName: 'X', requestParameters: { name: 'n', apiToken: s } }),
+      },
+    ],
+  })),
+  shape('CloudFormation template JSON: lowercase parameters, NoEcho', alnum(16), (s) => ({
+    TemplateBody: `{"parameters":{"Pw":{"Type":"String","NoEcho":true,"Default":"${s}"}},"Resources":{}}`,
+  })),
+  shape('CloudFormation template YAML: NoEcho in a multi-line flow mapping', alnum(16), (s) => ({
+    TemplateBody: `Parameters:\n  Pw: {\n    Type: String,\n    NoEcho: true,\n    Default: ${s}\n  }\nResources: {}\n`,
+  })),
+  shape('CloudFormation template YAML: NoEcho !!bool, Default an alias', alnum(16), (s) => ({
+    TemplateBody: `Metadata:\n  note: &pw ${s}\nParameters:\n  Pw:\n    NoEcho: !!bool true\n    Default: *pw\n`,
+  })),
+  shape('CloudFormation template YAML: indented root mapping', alnum(16), (s) => ({
+    TemplateBody: [
+      '  Parameters:',
+      '    Pw:',
+      '      Type: String',
+      '      NoEcho: true',
+      `      Default: ${s}`,
+      '  Resources: {}',
+      '',
+    ].join('\n'),
+  })),
+  shape('CloudFormation template: YAML flow mapping in braces', alnum(16), (s) => ({
+    TemplateBody: `{Parameters: {Pw: {Type: String, NoEcho: true, Default: ${s}}}, Resources: {}}`,
+  })),
+  // log lines
+  inLog('log: password in escaped JSON inside JSON', alnum(16), (s) =>
+    JSON.stringify({ body: JSON.stringify({ user: 'a', password: s }) }),
+  ),
+  inLog(
+    'log: escaped JSON in a plain line',
+    alnum(16),
+    (s) => `body={\\"user\\":\\"a\\",\\"password\\":\\"${s}\\"} 200`,
+  ),
+  inLog('log: XML <password> element', alnum(16), (s) => `<config><password>${s}</password></config>`),
+  inLog('log: XML <SecretKey> element with a namespace', b64(40), (s) => `<ns:SecretKey>${s}</ns:SecretKey>`),
+  inLog('log: XML CDATA password', alnum(16), (s) => `<password><![CDATA[${s}]]></password>`),
+  inLog('log: HTML-escaped XML password', alnum(16), (s) => `&lt;password&gt;${s}&lt;/password&gt;`),
+  inLog('log: value with , ; & (db_password = …)', `p@ss,w0rd;${alnum(12)}&x`, (s) => `db_password = ${s}`),
+  inLog(
+    'log: inline secret with , and ;',
+    `${alnum(6)},${alnum(6)};${alnum(6)}`,
+    (s) => `login user=app password=${s} ok`,
+  ),
+  inLog('log: YAML block scalar', alnum(16), (s) => `config:\n  password: |\n    ${s}\n  user: app\n`),
+  inLog('log: YAML value on the next line', alnum(16), (s) => `password:\n  ${s}\nuser: app\n`),
+  inLog('log: YAML plain value with spaces', `${alnum(6)} ${alnum(6)} ${alnum(6)}`, (s) => `db:\n  password: ${s}\n`),
+  inLog('log: HTML-escaped JSON', alnum(16), (s) => `&quot;password&quot;:&quot;${s}&quot;`),
+  inLog('log: fullwidth colon', alnum(16), (s) => `password：${s}`),
+  inLog(
+    'log: Go header dump Authorization:[Basic …]',
+    base64(`u:${alnum(16)}`),
+    (s) => `headers=map[Authorization:[Basic ${s}] Accept:[*/*]]`,
+  ),
+  // API Gateway integrations: static header values in single quotes
+  shape('API Gateway integration static Authorization header', base64(`svc:${alnum(16)}`), (s) => ({
+    type: 'HTTP',
+    requestParameters: { 'integration.request.header.Authorization': `'Basic ${s}'` },
+  })),
+  shape('API Gateway integration static X-Partner-Token header', alnum(16), (s) => ({
+    type: 'HTTP',
+    requestParameters: { 'integration.request.header.X-Partner-Token': `'${s}'` },
+  })),
+  shape('API Gateway export (OpenAPI JSON) static Authorization', base64(`svc:${alnum(16)}`), (s) => ({
+    body: JSON.stringify(
+      {
+        paths: {
+          '/x': {
+            get: {
+              'x-amazon-apigateway-integration': {
+                requestParameters: {
+                  'integration.request.header.Authorization': `'Basic ${s}'`,
+                },
+              },
+            },
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  })),
+  shape('API Gateway export (OpenAPI YAML) static token header', alnum(16), (s) => ({
+    body:
+      'openapi: 3.0.1\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration:\n        requestParameters:\n' +
+      `          integration.request.header.X-Partner-Token: "'${s}'"\n`,
+  })),
+  inLog(
+    'API Gateway mapping as text: header value in single quotes',
+    base64(`svc:${alnum(16)}`),
+    (s) => `{ "integration.request.header.Authorization" : "'Basic ${s}'", "x": `,
+  ),
+  // secret names with qualifiers after them
+  ...[
+    'APP_SECRETKEY',
+    'APP_API_KEY_OLD',
+    'APP_TOKEN_V2',
+    'APP_DB_PASS_PROD',
+    'APP_PASSPHRASE_2',
+    'APP_SLACK_TOKEN_BACKUP',
+    'APP_ENCRYPTION_KEY_B64',
+    'JWT_SIGNING_KEY_B64',
+    'encryptionKeyV2',
+    'hmac',
+  ].map((name) => shape(`tag ${name}`, alnum(16), (s) => ({ Tags: [{ Key: name, Value: s }] }))),
+  shape('ECS docker label: traefik basicauth users', alnum(16), (s) => ({
+    taskDefinition: {
+      containerDefinitions: [{ dockerLabels: { 'traefik.http.middlewares.a.basicauth.users': `admin:${s}` } }],
+    },
+  })),
+  // Azure, alone in text
+  inLog('Azure storage account key alone', `${b64(85)}A==`, (s) => `uses acct key ${s}`),
+  inLog('Azure AD client secret alone', `abc1Q~${b64url(20)}.${b64url(13)}`, (s) => `sp ${s} for app`),
+  // encoded
+  shape('tag: base64 blob hiding DB_PASSWORD=', base64(`DB_PASSWORD=${alnum(16)}`), (s) => ({
+    Tags: [{ Key: 'bootstrap', Value: s }],
+  })),
+  shape('tag: URL-encoded connection string', alnum(16), (s) => ({
+    Tags: [{ Key: 'conn', Value: `postgres%3A%2F%2Fapp%3A${s}%40db.internal%3A5432%2Fapp` }],
+  })),
 ];
 
 // the AKIA pair's secret is known only once built
@@ -314,8 +538,8 @@ function leaked(text: string, secret: string): string | undefined {
 }
 
 describe('secret shapes through redaction', () => {
-  it(`lets none of ${SHAPES.length} secret shapes through (70 or more)`, () => {
-    expect(SHAPES.length).toBeGreaterThanOrEqual(70);
+  it(`lets none of ${SHAPES.length} secret shapes through (160 or more)`, () => {
+    expect(SHAPES.length).toBeGreaterThanOrEqual(160);
     expect(new Set(SHAPES.map((s) => s.name)).size).toBe(SHAPES.length);
     const leaks: string[] = [];
     for (const s of SHAPES) {
@@ -408,6 +632,35 @@ describe('crafted text', () => {
     '0123456789abcdef',
     'Aa0/',
     'Aa0+',
+    // escaped and XML pairs, YAML lines, values running on, documents in strings, encodings
+    '\\"a\\":\\"',
+    '\\"password\\":\\"',
+    '&quot;a&quot;:&quot;',
+    '&quot;password&quot;:&quot;',
+    '<password>',
+    '<a>x',
+    '<password>x</',
+    '&lt;password&gt;',
+    'password: |\n',
+    'password:\n ',
+    ' password:\n',
+    '\n',
+    'a ',
+    'password = a,',
+    'password=a;',
+    'a:\n',
+    '- a: ',
+    '{"a":',
+    '{"password":"',
+    '[{',
+    '&a ',
+    '*a ',
+    '!Ref ',
+    '%41',
+    'QUFB',
+    'abc1Q~',
+    "Authorization: '",
+    'integration.request.header.Authorization',
   ];
   const LENGTH = 100_000;
 
@@ -416,7 +669,12 @@ describe('crafted text', () => {
     for (const piece of PIECES) {
       const text = piece.repeat(Math.ceil(LENGTH / piece.length));
       const started = performance.now();
-      redact({ message: text, TemplateBody: `Parameters:\n  P: {NoEcho: true, ${text}}\n` });
+      redact({
+        message: text,
+        json: JSON.stringify({ message: text }),
+        Content: `Parameters:\n  P:\n    NoEcho: true\n    Default: ${text}\n`,
+        TemplateBody: `Parameters:\n  P: {NoEcho: true, ${text}}\n`,
+      });
       const ms = performance.now() - started;
       // linear work on 100 KB is milliseconds; a quadratic pattern takes seconds to minutes
       if (ms > 2_000) slow.push(`${JSON.stringify(piece)}: ${Math.round(ms)} ms`);
@@ -496,6 +754,78 @@ describe('no false positives', () => {
     Email: 'ops@example.com',
     CidrBlock: '10.0.0.0/16',
     command: ['node', 'server.js', '--port=8080', '--log-level', 'info'],
+    // references are not secrets, under any key: dynamic references, Ref/GetAtt, API Gateway mappings
+    Template: [
+      '# the database and its API',
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Parameters:',
+      '  Stage: {Type: String, Default: prod}',
+      'Resources:',
+      '  DbPassword:',
+      '    Type: AWS::SecretsManager::Secret',
+      '    Properties:',
+      '      GenerateSecretString: {PasswordLength: 32, ExcludePunctuation: true}',
+      '  Db:',
+      '    Type: AWS::RDS::DBInstance',
+      '    Properties:',
+      "      MasterUserPassword: '{{resolve:secretsmanager:db:SecretString:password}}'",
+      '      DBSubnetGroupName: !Ref Subnets',
+      '  Build:',
+      '    Type: AWS::CodeBuild::Project',
+      '    Properties:',
+      '      Environment: {ComputeType: BUILD_GENERAL1_SMALL, Image: aws/codebuild/standard:7.0, Type: LINUX}',
+      'Outputs:',
+      '  DbPassword:',
+      '    Value: !Ref DbPassword # the secret, by ARN',
+      '  Url:',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub, not a template string
+      '    Value: !Sub https://${Api}.execute-api.${AWS::Region}.amazonaws.com/prod',
+      '',
+    ].join('\n'),
+    StateMachine: JSON.stringify({
+      States: {
+        Login: { Type: 'Task', Parameters: { 'Password.$': '$.password', 'ApiKey.$': '$$.Execution.Input.key' } },
+      },
+    }),
+    TemplateJson: JSON.stringify(
+      { Resources: { Db: { Properties: { MasterUserPassword: { Ref: 'DbPassword' }, AllocatedStorage: '20' } } } },
+      null,
+      2,
+    ),
+    Outputs: [
+      { OutputKey: 'ApiUrl', OutputValue: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod' },
+      { OutputKey: 'DbPasswordSecretArn', OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-x1' },
+    ],
+    requestParameters: {
+      'integration.request.header.Authorization': 'method.request.header.Authorization',
+      'integration.request.header.X-Api-Key': 'context.authorizer.apiKey',
+      'integration.request.path.id': 'method.request.path.id',
+    },
+    CommandInvocations: [
+      {
+        CommandId: 'c1',
+        Status: 'Success',
+        CommandPlugins: [{ Name: 'aws:runShellScript', Status: 'Success', ResponseCode: 0 }],
+      },
+    ],
+    Details: [
+      { Target: { Attribute: 'Properties', Path: '/Properties/MemorySize', BeforeValue: '128', AfterValue: '256' } },
+      { Target: { Path: '/Properties/Environment/ComputeType', AfterValue: 'BUILD_GENERAL1_LARGE' } },
+    ],
+    logs: [
+      '{"level":"info","msg":"token refreshed","user":"alice","durationMs":12}',
+      '<Response><NextToken>AAMA-EFRSURBSGhv</NextToken><KeyName>ops</KeyName></Response>',
+      'config:\n  password_min_length: 12\n  token_ttl: 3600\n',
+      'db_password_file = /run/secrets/db',
+      'GET /search?q=a%20b&region=eu-west-1 200',
+    ],
+    integrity: 'sha512-Kq5sNclPz7QV2+lfQIuaSH3F8WxYQSL0bO7bS1ZfXgXmn7cCb0ThlA9bEDnPj2rQq3Zh3Fh5gS/lZ2KQlqX3Ew==',
+    Labels: [
+      { Key: 'KEY_NAME', Value: 'ops-keypair' },
+      { Key: 'TOKEN_EXPIRY_SECONDS', Value: '3600' },
+      { Key: 'SECRET_VERSION', Value: 'v12' },
+      { Key: 'notes', Value: base64('deployed by the pipeline on Tuesday') },
+    ],
   };
 
   it('keeps ids, ARNs, names, dates, hashes, digests, public keys, policies and settings unchanged', () => {
@@ -517,6 +847,135 @@ describe('no false positives', () => {
     const notSecret = ['SecretArn', 'PasswordLastUsed', 'NextToken', 'ClientRequestToken', 'KeyName', 'TagKey', 'PWD'];
     expect(secret.filter((n) => !isSecretName(n))).toEqual([]);
     expect(notSecret.filter((n) => isSecretName(n))).toEqual([]);
+  });
+
+  it('strips qualifiers (versions, age, stage, copies, encodings) from the end of a name before judging it', () => {
+    const secret = [
+      'APP_SECRETKEY',
+      'APP_API_KEY_OLD',
+      'APP_TOKEN_V2',
+      'APP_DB_PASS_PROD',
+      'APP_PASSPHRASE_2',
+      'APP_SLACK_TOKEN_BACKUP',
+      'APP_ENCRYPTION_KEY_B64',
+      'APP_SIGNING_KEY_PEM',
+      'STRIPE_KEY_OLD',
+      'encryptionKeyV2',
+      'hmac',
+      'APP_HMAC',
+      'integration.request.header.Authorization',
+      'integration.request.header.X-Partner-Token',
+      'integration.request.querystring.api_key',
+    ];
+    // identifier words still decide; a qualifier alone, or a lone `key`, is no secret
+    const notSecret = [
+      'KEY_NAME',
+      'TOKEN_EXPIRY_SECONDS',
+      'SECRET_VERSION',
+      'SECRET_ARN_OLD',
+      'NextToken2',
+      'KEY_PROD',
+      'HttpTokensV2',
+      'Ec2',
+      'OAUTH_2',
+      'integration.request.header.Accept',
+      'integration.request.path.id',
+      'method.request.header.Authorization',
+    ];
+    expect(secret.filter((n) => !isSecretName(n))).toEqual([]);
+    expect(notSecret.filter((n) => isSecretName(n))).toEqual([]);
+  });
+
+  it('writes back only what changed: a YAML template keeps its comments and tags, JSON its indentation', () => {
+    // (a comment after a redacted value, on its line, goes with it: it may be about the value)
+    const yaml = [
+      '# orders service',
+      'Parameters:',
+      '  DbPassword:',
+      '    Type: String',
+      '    NoEcho: true',
+      '    Default: hunter2hunter2 # change me',
+      'Resources:',
+      '  Fn:',
+      '    Type: AWS::Lambda::Function',
+      '    Properties:',
+      '      Role: !GetAtt Role.Arn',
+      '      Environment:',
+      '        Variables:',
+      '          TABLE: !Ref Table',
+      '',
+    ].join('\n');
+    const json = JSON.stringify(
+      { Parameters: { Seed: { Type: 'String', NoEcho: true, Default: 'x1y2z3w4' } } },
+      null,
+      4,
+    );
+    const { value, tally } = redact({ TemplateBody: yaml, Json: json });
+    const out = value as { TemplateBody: string; Json: string };
+    expect(out.TemplateBody).toBe(
+      yaml
+        .replace('Default: hunter2hunter2 # change me', `Default: "${REDACTED}"`)
+        .replace('TABLE: !Ref Table', `TABLE: "${ENV_HIDDEN}"`),
+    );
+    expect(out.Json).toBe(json.replace('"x1y2z3w4"', `"${REDACTED}"`));
+    expect(tally).toEqual({ secrets: 2, envValues: 1 });
+  });
+
+  it('shows SSM command output nowhere, and keeps a key named Output outside CommandPlugins', () => {
+    const printed = 'password    hunter2hunter2\n';
+    const { value } = redact({
+      CommandInvocations: [
+        { Status: 'Success', TraceOutput: printed, CommandPlugins: [{ Name: 'p', Output: printed }] },
+      ],
+      StandardOutputContent: printed,
+      StandardErrorContent: printed,
+      Stages: [{ Name: 'build', Output: 'artifact.zip' }],
+    });
+    expect(value).toEqual({
+      CommandInvocations: [
+        {
+          Status: 'Success',
+          TraceOutput: COMMAND_OUTPUT_HIDDEN,
+          CommandPlugins: [{ Name: 'p', Output: COMMAND_OUTPUT_HIDDEN }],
+        },
+      ],
+      StandardOutputContent: COMMAND_OUTPUT_HIDDEN,
+      StandardErrorContent: COMMAND_OUTPUT_HIDDEN,
+      Stages: [{ Name: 'build', Output: 'artifact.zip' }],
+    });
+  });
+});
+
+describe('AWS error messages', () => {
+  const lambda = findService('lambda') as ServiceInfo;
+  const explain = (message: string, name = 'ValidationException') =>
+    explainError(
+      Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } }),
+      lambda,
+      'X',
+      'l:X',
+      'eu-west-1',
+    ).text;
+
+  it('reach the model redacted: a secret echoed in an error is replaced, the rest of the message kept', () => {
+    const cases = [
+      [
+        "Value 'postgres://app:Zq7vR2mK9xW4pL8s@db:5432/app' at 'environment' failed to satisfy constraint",
+        'Zq7vR2mK9xW4pL8s',
+      ],
+      ['Invalid request: {"password":"Zq7vR2mK9xW4pL8s","user":"app"}', 'Zq7vR2mK9xW4pL8s'],
+      ['Unknown parameter DB_PASSWORD=Zq7vR2mK9xW4pL8s', 'Zq7vR2mK9xW4pL8s'],
+      ['token ghp_abcdefghijklmnopqrstuvwxyz0123456789 is not valid', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    ] as const;
+    for (const [message, secret] of cases) {
+      const text = explain(message);
+      expect(text).not.toContain(secret);
+      expect(text).toContain(REDACTED);
+      expect(text).toMatch(/^ValidationException: lambda:X in eu-west-1 rejected the parameters: /);
+    }
+    expect(explain('Access denied to l:X with password=Zq7vR2mK9xW4pL8s', 'AccessDeniedException')).not.toContain(
+      'Zq7vR2mK9xW4pL8s',
+    );
   });
 });
 
@@ -571,6 +1030,42 @@ describe('environment variable values', () => {
     });
     expect(tally).toEqual({ secrets: 1, envValues: 2 });
     expect(envPolicy(['FEATURE_API_KEY']).shows('feature_api_key')).toBe(true);
+  });
+
+  it('a wildcard shows no secret name with a qualifier after it (APP_* does not show APP_TOKEN_V2)', () => {
+    const names = ['APP_SECRETKEY', 'APP_ENCRYPTION_KEY_B64', 'APP_API_KEY_OLD', 'APP_TOKEN_V2', 'APP_DB_PASS_PROD'];
+    const policy = envPolicy(['APP_*']);
+    expect(names.filter((n) => policy.shows(n))).toEqual([]);
+    expect(policy.shows('APP_MODE')).toBe(true);
+    const Variables = Object.fromEntries([...names, 'APP_MODE'].map((n) => [n, `v-${n.toLowerCase()}-1234`]));
+    const { value } = redact({ Environment: { Variables } }, policy);
+    expect((value as { Environment: { Variables: Record<string, string> } }).Environment.Variables).toEqual({
+      ...Object.fromEntries(names.map((n) => [n, ENV_HIDDEN])),
+      APP_MODE: 'v-app_mode-1234',
+    });
+  });
+
+  it('are hidden inside documents and change sets too, and shown there for allowlisted names', () => {
+    const page: Plain = {
+      TemplateBody: JSON.stringify({
+        Resources: { F: { Properties: { Environment: { Variables: { MODE: 'm1', COLOUR: 'c1' } } } } },
+      }),
+      Changes: [
+        { Target: { Path: '/Properties/Environment/Variables/MODE', BeforeValue: 'm0', AfterValue: 'm1' } },
+        { Target: { Path: '/Properties/ContainerDefinitions/0/Environment/2/Value', AfterValue: 'c9' } },
+      ],
+    };
+    const { value, tally } = redact(page, envPolicy(['MODE']));
+    expect(value).toEqual({
+      TemplateBody: JSON.stringify({
+        Resources: { F: { Properties: { Environment: { Variables: { MODE: 'm1', COLOUR: ENV_HIDDEN } } } } },
+      }),
+      Changes: [
+        { Target: { Path: '/Properties/Environment/Variables/MODE', BeforeValue: 'm0', AfterValue: 'm1' } },
+        { Target: { Path: '/Properties/ContainerDefinitions/0/Environment/2/Value', AfterValue: ENV_HIDDEN } },
+      ],
+    });
+    expect(tally).toEqual({ secrets: 0, envValues: 2 });
   });
 
   it('AWS_ASK_SHOW_ENV_VALUES is read into the tool settings', () => {

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { commandClass, listOperations, outputSchema } from '../../../agent/aws/operations.ts';
 import { shapeOutput } from '../../../agent/tools/aws-caller.ts';
 import { envPolicy } from '../../../agent/tools/redact-env.ts';
-import { ENV_HIDDEN, newTally, REDACTED } from '../../../agent/tools/redact-marks.ts';
+import { COMMAND_OUTPUT_HIDDEN, ENV_HIDDEN, newTally, REDACTED } from '../../../agent/tools/redact-marks.ts';
 import { partsOf, redactSensitive, resolveShape } from '../../../agent/tools/sensitive-members.ts';
 import { type SdkModule, SERVICES } from '../../../common/aws-services.ts';
 import { decideOperation } from '../../../common/policy/index.ts';
@@ -167,6 +167,50 @@ describe('shapeOutput: the pipeline a call goes through', () => {
     const shown = shapeOutput({ ...call, pages: [page], env: envPolicy(['LOG_*']) }).text;
     expect(shown).toContain(`"Variables":{"LOG_LEVEL":"debug","API_TOKEN":"${ENV_HIDDEN}"}`);
     expect(shown).toMatch(/Note: 1 environment variable value\(s\) are hidden by policy/);
+  });
+
+  it('shows no SSM command output (ListCommandInvocations, GetCommandInvocation), only its record', async () => {
+    const mod = await import('@aws-sdk/client-ssm');
+    const secret = 'Zq7vR2mK9xW4pL8s';
+    const printed = [
+      JSON.stringify(
+        { Parameter: { Name: '/prod/db/master', Type: 'SecureString', Value: secret, Version: 3 } },
+        null,
+        4,
+      ),
+      `====== Data ======\nKey         Value\n---         -----\npassword    ${secret}\nusername    admin\n`,
+      ' email           | card_number\n-----------------+------------------\n alice@corp.com  | 4111111111111111\n',
+    ];
+    const call = { mod, service: 'ssm', region: 'eu-west-1', maxBytes: 16_384 };
+    const listed = shapeOutput({
+      ...call,
+      operation: 'ListCommandInvocations',
+      pages: [
+        {
+          CommandInvocations: printed.map((output, i) => ({
+            CommandId: `c-${i}`,
+            InstanceId: 'i-0abc',
+            Status: 'Success',
+            TraceOutput: output,
+            CommandPlugins: [{ Name: 'aws:runShellScript', Status: 'Success', ResponseCode: 0, Output: output }],
+          })),
+        },
+      ],
+    }).text;
+    const got = shapeOutput({
+      ...call,
+      operation: 'GetCommandInvocation',
+      pages: [
+        { CommandId: 'c-0', Status: 'Failed', StandardOutputContent: printed[0], StandardErrorContent: printed[1] },
+      ],
+    }).text;
+    for (const text of [listed, got]) {
+      for (const leak of [secret, 'alice@corp.com', '4111111111111111', 'username']) expect(text).not.toContain(leak);
+      expect(text).toContain(COMMAND_OUTPUT_HIDDEN);
+    }
+    expect(listed).toContain('"Name":"aws:runShellScript","Status":"Success","ResponseCode":0');
+    expect(listed.split(COMMAND_OUTPUT_HIDDEN)).toHaveLength(7);
+    expect(got).toContain('"CommandId":"c-0","Status":"Failed"');
   });
 
   it('still redacts by name and pattern where the output schema cannot be read, and says so in the log', () => {
