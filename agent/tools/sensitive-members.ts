@@ -17,6 +17,12 @@
  * variable collection (Lambda's `Environment.Variables`, ECS's `environment`), whose names are kept
  * and values hidden by policy (redact-env.ts).
  *
+ * One sensitive member is read rather than hidden: Cloud Control's `Properties`, the JSON text of a
+ * resource's properties (GetResource, ListResources), the generic path to every resource type. Hidden
+ * whole, Cloud Control would answer nothing; so it is left to the name and pattern net, which parses
+ * JSON text and applies the same rules as to any response (secret names, patterns, environment values
+ * hidden by policy): "redacted like any response". See isResponseDocument.
+ *
  * A schema this module cannot read (an SDK that changed its encoding) leaves that part of the page
  * to the name and pattern net, and is reported in `unreadable`: the call still answers, the caller
  * logs it, and the test walking every allowed operation fails on it.
@@ -178,6 +184,22 @@ function holdsSensitive(r: Resolved): boolean {
   return found;
 }
 
+/** Sensitive members that hold a whole response document as text, read by the net instead (see above). */
+const RESPONSE_DOCUMENTS: ReadonlySet<string> = new Set(['com.amazonaws.cloudcontrol#Properties']);
+
+/** Whether a member reference targets a shape in RESPONSE_DOCUMENTS (`[() => Properties, traits]`). */
+export function isResponseDocument(ref: unknown): boolean {
+  let target: unknown = Array.isArray(ref) ? ref[0] : ref;
+  if (typeof target === 'function') target = (target as () => unknown)();
+  return (
+    Array.isArray(target) &&
+    target[0] === 0 &&
+    typeof target[1] === 'string' &&
+    typeof target[2] === 'string' &&
+    RESPONSE_DOCUMENTS.has(`${target[1]}#${target[2]}`)
+  );
+}
+
 /** What the schema pass did to one page. */
 export interface SchemaPass {
   readonly value: unknown;
@@ -208,6 +230,7 @@ export function redactSensitive(
       return v;
     }
     if (r.sensitive) {
+      if (typeof v === 'string' && isResponseDocument(ref)) return v;
       const form = envForm(key, parentKey, v);
       if (form) return hideEnv(form, v, env, tally);
       if (v === '') return v;

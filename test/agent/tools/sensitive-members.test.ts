@@ -303,6 +303,12 @@ class CanaryBuilder {
 
   /** The part of an output holding canaries under `s`, or undefined when nothing under it is sensitive. */
   build(s: NormalizedSchema, path: string, member: string, stack: string[]): unknown {
+    if (s.getName(true) === 'com.amazonaws.cloudcontrol#Properties') {
+      // read by the net like any response, not hidden whole: its secrets must still go
+      const [password, value] = [this.canary(), this.canary()];
+      this.placed.push({ path, texts: [password, value] });
+      return JSON.stringify({ MasterUserPassword: password, Environment: { Variables: { VAR_1: value } } });
+    }
     if (s.getMergedTraits().sensitive) {
       const texts: string[] = [];
       const v = this.fill(s, texts, ENV_MEMBERS.has(member), []);
@@ -410,5 +416,35 @@ describe('every sensitive member of every allowed operation, through the real pi
     expect(operations).toBeGreaterThan(1000);
     expect(seen.size).toBeGreaterThan(1000);
     expect(unreadable).toEqual([]);
+  });
+});
+
+describe("Cloud Control's Properties: read like any response, not hidden whole", () => {
+  it('keeps the properties and takes out their secrets and environment values', async () => {
+    const mod = (await SERVICES.find((s) => s.name === 'cloudcontrol')?.load()) as SdkModule;
+    const properties = {
+      FunctionName: 'orders-api',
+      Runtime: 'nodejs22.x',
+      MasterUserPassword: 'Zq7vR2mK9xW4pL8sCnry',
+      Environment: { Variables: { LOG_LEVEL: 'debug-CnryValue' } },
+    };
+    const { text } = shapeOutput({
+      mod,
+      service: 'cloudcontrol',
+      operation: 'GetResource',
+      region: 'eu-west-1',
+      maxBytes: 64_000,
+      pages: [
+        {
+          TypeName: 'AWS::Lambda::Function',
+          ResourceDescription: { Identifier: 'orders-api', Properties: JSON.stringify(properties) },
+        },
+      ],
+    });
+    expect(text).toContain('orders-api');
+    expect(text).toContain('nodejs22.x');
+    expect(text).toContain('LOG_LEVEL');
+    expect(text).not.toContain('Zq7vR2mK9xW4pL8sCnry');
+    expect(text).not.toContain('debug-CnryValue');
   });
 });
