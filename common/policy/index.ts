@@ -18,6 +18,7 @@
  *   operator.ts     the operator's extra denies (AWS_ASK_DENY_ACTIONS, CDK context denyActions)
  *   iam-actions.ts  the SDK operation → IAM action table
  *   decide.ts       the decision for one action (allowed, write, sensitive, unknown, malformed)
+ *   parameters.ts   parameters that change what a call reads (logs unmask, Cloud Control secret types)
  *   allow.ts        the allowed actions of the tool's services, compressed into patterns
  *   documents.ts    the rules as IAM policy documents (allow and deny, packed into managed policies)
  */
@@ -39,6 +40,7 @@ export {
 } from './documents.ts';
 export { iamActionFor, OPERATION_ACTIONS } from './iam-actions.ts';
 export { assertDenyActionsKnown, DENY_ACTIONS_SETTING, readDenyActions, unmatchedDenyActions } from './operator.ts';
+export { CLOUD_CONTROL_SECRET_TYPES, decideParameters } from './parameters.ts';
 export {
   ALLOWED_ACCESS_LEVELS,
   actionMatches,

@@ -5,10 +5,12 @@ import { findService, SERVICES } from '../../common/aws-services.ts';
 import {
   ALLOWED_ACCESS_LEVELS,
   actionMatches,
+  CLOUD_CONTROL_SECRET_TYPES,
   type DecisionKind,
   decideAnySpelling,
   decideIamAction,
   decideOperation,
+  decideParameters,
   denyStatements,
   iamActionFor,
   MANAGED_POLICY_MAX_CHARS,
@@ -383,6 +385,30 @@ describe('reads whose IAM description speaks of secrets or contents', () => {
       const d = await decideIamAction(action);
       expect(d.kind, action).toBe('allowed');
     }
+  });
+});
+
+describe('parameters that change what a call reads', () => {
+  it("refuses CloudWatch Logs' unmask: true (it needs logs:Unmask), and allows the call without it", async () => {
+    for (const op of ['GetLogEvents', 'FilterLogEvents', 'GetLogRecord']) {
+      const d = await decideParameters('logs', op, { logGroupName: 'g', unmask: true });
+      expect(d).toMatchObject({ allowed: false, kind: 'sensitive', action: 'logs:Unmask' });
+      expect(d?.reason).toMatch(/unmask: true needs logs:Unmask as well\. .*Call again without unmask/);
+      expect(await decideParameters('logs', op, { logGroupName: 'g', unmask: false })).toBeUndefined();
+    }
+  });
+
+  it('refuses Cloud Control reads of types whose read returns secrets, in any case of the type name', async () => {
+    for (const [type, action] of Object.entries(CLOUD_CONTROL_SECRET_TYPES)) {
+      for (const op of ['GetResource', 'ListResources']) {
+        const d = await decideParameters('cloudcontrol', op, { TypeName: type.toLowerCase(), Identifier: 'x' });
+        expect(d, `${op} ${type}`).toMatchObject({ allowed: false, kind: 'sensitive', action });
+      }
+      // the action each type amounts to is one the policy refuses
+      if (action.startsWith('apigateway:')) continue;
+      expect((await decideIamAction(action)).allowed, action).toBe(false);
+    }
+    expect(await decideParameters('cloudcontrol', 'GetResource', { TypeName: 'AWS::Logs::LogGroup' })).toBeUndefined();
   });
 });
 
