@@ -123,3 +123,20 @@ export const REFUSALS: { readonly [R in RefusalReason]: (o: { readonly userTeamI
 export const gaveUpMessage = (question: string, attempts: number, ref: string): string =>
   `:warning: Sorry, I could not answer \u201c${question.slice(0, 200)}\u201d after ${attempts} tries. ` +
   `Please ask again in a little while. (ref ${ref})`;
+
+/**
+ * What the AWS tool answers (and the model tells the asker) when a call reaches an account or region outside the
+ * asker's scope (common/scopes.ts, AWS_ASK_SCOPES): where they asked, what they may ask about there, what the call
+ * wanted. Nothing was called.
+ */
+export const outOfScopeMessage = (o: {
+  /** A channel, or a direct message with the bot. */
+  readonly where: 'channel' | 'dm';
+  /** The scope as `describeScope` says it: `prod and staging, in eu-west-1`. */
+  readonly allowed: string;
+  /** What the call wanted: `prod in us-east-1`. */
+  readonly asked: string;
+}): string =>
+  `Out of scope: ${o.where === 'channel' ? 'in this channel' : 'in a direct message'} the asker may ask about ` +
+  `${o.allowed}, and this call wanted ${o.asked}, so nothing was called. Tell the asker so; a platform admin ` +
+  'decides what each channel and person may ask about (AWS_ASK_SCOPES).';
