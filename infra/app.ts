@@ -20,6 +20,18 @@
  *                       (logs:GetLogEvents,logs:FilterLogEvents,logs:StartQuery); AWS_ASK_DENY_ACTIONS
  *   showEnvValues       comma-separated environment variable name globs whose values answers may show
  *                       (all others are hidden); AWS_ASK_SHOW_ENV_VALUES
+ *   toolRoleName        the tool role's name, the same in every member account (default <stackName>-tool,
+ *                       toolRoleNameFor in infra/deploy-names.ts); TOOL_ROLE_NAME
+ *   accounts            member accounts the runtime may read: prod=111111111111,staging=222222222222, or
+ *                       organization[:ou-…,…] (with organizationId); AWS_ASK_ACCOUNTS
+ *   organizationId      the organization (o-…), required by accounts=organization
+ *   scopes              channel scopes, a JSON object; AWS_ASK_SCOPES on the runtime and the Lambdas
+ *
+ * With `-c member=true` (`npm run deploy:member`) the app is the member stack instead
+ * (infra/member-stack.ts, `<stackName>-member`), deployed in a member account with its credentials:
+ *   hubRuntimeRoleArn   required: the hub stack's RuntimeRoleArn output
+ *   stackName or toolRoleName, denyActions: the hub's, so the names and the deny policies match
+ *   localPrincipalArns  principals of the member account that may also assume its tool role
  *
  * cdk-nag's AwsSolutions checks run on every synth.
  */
@@ -27,14 +39,26 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../common/errors.ts';
 import { assertDenyActionsKnown } from '../common/policy/index.ts';
-import { stackPropsFromContext } from './context.ts';
+import { memberPropsFromContext, stackPropsFromContext } from './context.ts';
+import { AwsAskMemberStack } from './member-stack.ts';
 import { AwsAskStack } from './stack.ts';
 
 const app = new App();
-let settings: ReturnType<typeof stackPropsFromContext>;
+const get = (k: string): unknown => app.node.tryGetContext(k);
+const member = String(get('member') ?? 'false') === 'true';
 try {
-  settings = stackPropsFromContext((k) => app.node.tryGetContext(k));
-  await assertDenyActionsKnown(settings.props.denyActions, 'context denyActions');
+  if (member) {
+    const { stackName, props } = memberPropsFromContext(get);
+    await assertDenyActionsKnown(props.denyActions, 'context denyActions');
+    new AwsAskMemberStack(app, stackName, {
+      ...props,
+      description: "aws-ask: the read-only tool role the hub account's runtime assumes in this account",
+    });
+  } else {
+    const { stackName, props } = stackPropsFromContext(get);
+    await assertDenyActionsKnown(props.denyActions, 'context denyActions');
+    new AwsAskStack(app, stackName, { ...props, description: 'aws-ask: a read-only Slack bot for this AWS account' });
+  }
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   process.stderr.write(
@@ -43,7 +67,5 @@ try {
   );
   process.exit(1);
 }
-const { stackName, props } = settings;
-new AwsAskStack(app, stackName, { ...props, description: 'aws-ask: a read-only Slack bot for this AWS account' });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

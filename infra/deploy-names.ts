@@ -30,3 +30,21 @@ export function runtimeNameFor(stackName: string): string {
   if (!/^[a-zA-Z]/.test(body)) body = `r_${body}`;
   return `${body.slice(0, MAX - HASH_CHARS - 1)}_${hash}`;
 }
+
+/** An IAM role name: up to 64 of letters, digits and +=,.@_- (anchored). */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+const ROLE_NAME_MAX = 64;
+
+/**
+ * The read-only tool role's name, the same in the hub and in every member account (the agent assumes
+ * `arn:<partition>:iam::<account>:role/<name>`): `<stack name>-tool`, or, when that is longer than an IAM
+ * role name may be, cut and ended with `-` plus 8 hex characters of the stack name's sha256. Its managed
+ * policies are named from it (managedPolicyNames in common/policy/documents.ts).
+ */
+export function toolRoleNameFor(stackName: string): string {
+  const plain = `${stackName}-tool`;
+  if (ROLE_NAME_PATTERN.test(plain)) return plain;
+  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, HASH_CHARS);
+  const body = stackName.replace(/[^\w+=,.@-]/g, '-').slice(0, ROLE_NAME_MAX - HASH_CHARS - '-tool-'.length);
+  return `${body}-${hash}-tool`;
+}

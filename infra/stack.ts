@@ -57,13 +57,28 @@ import {
   DEFAULT_RECEIVER_RESERVED_CONCURRENCY,
   NODE_MAJOR,
 } from '../common/defaults.ts';
+import { assumeMemberRoles, formatAccounts, type MemberAccounts } from './accounts.ts';
 import { AGENT_ENTRY, bundleAgent, ESBUILD_TARGET, esbuildDefaults, repoRoot } from './bundle.ts';
-import { runtimeNameFor } from './deploy-names.ts';
-import { ToolRole } from './tool-role.ts';
+import { runtimeNameFor, toolRoleNameFor } from './deploy-names.ts';
+import { checkLocalPrincipals, ToolRole } from './tool-role.ts';
 
-export { RUNTIME_NAME_PATTERN, runtimeNameFor } from './deploy-names.ts';
+export { RUNTIME_NAME_PATTERN, runtimeNameFor, toolRoleNameFor } from './deploy-names.ts';
 
 export interface AwsAskStackProps extends StackProps {
+  /**
+   * The tool role's name, the same in every member account (context toolRoleName; TOOL_ROLE_NAME on the
+   * runtime). Default toolRoleNameFor(stack name): `<stack name>-tool`.
+   */
+  readonly toolRoleName?: string;
+  /**
+   * The member accounts the runtime may read through their tool roles (context accounts; AWS_ASK_ACCOUNTS
+   * on the runtime): named accounts, or the organization (then organizationId is required).
+   */
+  readonly accounts?: MemberAccounts;
+  /** The organization's id (o-…): with accounts of kind organization, aws:ResourceOrgID must be it. */
+  readonly organizationId?: string;
+  /** Channel scopes, a JSON object as compact text (context scopes; AWS_ASK_SCOPES on the runtime and Lambdas). */
+  readonly scopes?: string;
   /** Principals that may also assume the tool role (developers, for local runs). */
   readonly localPrincipalArns?: readonly string[];
   /** Bedrock model id or inference profile. */
@@ -109,8 +124,6 @@ export interface AwsAskStackProps extends StackProps {
   readonly showEnvValues?: readonly string[];
 }
 
-const PRINCIPAL_ARN =
-  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
 export const MAX_RECEIVE_COUNT = DEFAULT_MAX_RECEIVE_COUNT;
 export const WORKER_TIMEOUT = Duration.minutes(6);
 /**
@@ -217,6 +230,8 @@ export function modelResources(stack: Stack, modelId: string): string[] {
 
 export class AwsAskStack extends Stack {
   readonly toolRole: ToolRole;
+  /** The tool role's name: the hub's and every member account's (toolRoleNameFor unless given). */
+  readonly toolRoleName: string;
   readonly runtime: AgentRuntime;
   /** The runtime's name, runtimeNameFor(stackName). */
   readonly runtimeName: string;
@@ -235,13 +250,9 @@ export class AwsAskStack extends Stack {
   constructor(scope: Construct, id: string, props: AwsAskStackProps = {}) {
     super(scope, id, props);
     const locals = props.localPrincipalArns ?? [];
-    for (const arn of locals) {
-      if (!PRINCIPAL_ARN.test(arn))
-        throw new Error(
-          `localPrincipalArns: "${arn}" is not an IAM user or role ARN (arn:aws:iam::123456789012:role/name).`,
-        );
-    }
+    checkLocalPrincipals(locals);
     const modelId = props.modelId ?? DEFAULT_MODEL_ID;
+    this.toolRoleName = props.toolRoleName ?? toolRoleNameFor(this.stackName);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     // ---- state: conversations, the Slack secret, the worker's idempotency records
@@ -347,8 +358,11 @@ export class AwsAskStack extends Stack {
         MODEL_ID: modelId,
         SESSION_BUCKET: this.sessionBucket.bucketName,
         TOOL_ROLE_ARN: Lazy.string({ produce: () => toolRoleArn }),
+        TOOL_ROLE_NAME: this.toolRoleName,
         TOOL_SESSION_POLICY_ARNS: Lazy.string({ produce: () => sessionPolicyArns }),
         ...(regions ? { AWS_ASK_REGIONS: regions } : {}),
+        ...(props.accounts ? { AWS_ASK_ACCOUNTS: formatAccounts(props.accounts) } : {}),
+        ...(props.scopes ? { AWS_ASK_SCOPES: props.scopes } : {}),
         ...(denyActions ? { AWS_ASK_DENY_ACTIONS: denyActions } : {}),
         ...(showEnvValues ? { AWS_ASK_SHOW_ENV_VALUES: showEnvValues } : {}),
       },
@@ -360,6 +374,7 @@ export class AwsAskStack extends Stack {
     const trusted: IPrincipal[] = [runtimeRole, ...locals.map((a) => new ArnPrincipal(a))];
     this.toolRole = new ToolRole(this, 'ToolRole', {
       trustedBy: trusted,
+      roleName: this.toolRoleName,
       ...(props.denyActions ? { denyActions: props.denyActions } : {}),
     });
     toolRoleArn = this.toolRole.role.roleArn;
@@ -456,6 +471,11 @@ export class AwsAskStack extends Stack {
         resources: [this.toolRole.role.roleArn],
       }),
     );
+    // the member accounts' tool roles (infra/member-stack.ts), the same name in each
+    if (props.accounts)
+      runtimeRole.addToPrincipalPolicy(
+        assumeMemberRoles(this, this.toolRoleName, props.accounts, props.organizationId),
+      );
     // conversations only: objects under sessions/, and listing that prefix
     runtimeRole.addToPrincipalPolicy(
       new PolicyStatement({
@@ -546,6 +566,7 @@ export class AwsAskStack extends Stack {
       ...(props.allowedUserIds?.length ? { ALLOWED_USER_IDS: props.allowedUserIds.join(',') } : {}),
       // the Home tab says which regions the agent looks in
       ...(regions ? { AWS_ASK_REGIONS: regions } : {}),
+      ...(props.scopes ? { AWS_ASK_SCOPES: props.scopes } : {}),
     };
 
     const receiverConcurrency = props.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY;
@@ -619,6 +640,13 @@ export class AwsAskStack extends Stack {
     }
 
     this.acknowledgeFindings(modelId, mmdsHandler);
+    if (props.accounts?.kind === 'organization')
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${this.toolRoleName}]`,
+        reason:
+          'The read-only tool role of every account of the organization (accounts=organization): one role name, ' +
+          'only where aws:ResourceOrgID is the organization, and each role trusts this runtime role only.',
+      });
 
     new CfnOutput(this, 'SlackRequestUrl', {
       value: url.url,
@@ -636,6 +664,14 @@ export class AwsAskStack extends Stack {
     new CfnOutput(this, 'ToolRoleArn', {
       value: this.toolRole.role.roleArn,
       description: 'TOOL_ROLE_ARN: the read-only role the agent assumes',
+    });
+    new CfnOutput(this, 'ToolRoleName', {
+      value: this.toolRoleName,
+      description: 'TOOL_ROLE_NAME: the tool role name every member account uses (npm run deploy:member)',
+    });
+    new CfnOutput(this, 'RuntimeRoleArn', {
+      value: runtimeRole.roleArn,
+      description: "The runtime's execution role: what member accounts' tool roles trust (hubRuntimeRoleArn)",
     });
     new CfnOutput(this, 'ToolSessionPolicyArns', {
       value: Fn.join(
@@ -759,12 +795,6 @@ export class AwsAskStack extends Stack {
           'package (one runtime for all parts, NODE_MAJOR in common/defaults.ts); moving to a newer one is a ' +
           'deliberate change.',
       },
-      ...this.toolRole.allowWildcards.map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason:
-          'The read-only tool role: a wildcard generated from the policy module (common/policy/allow.ts) that ' +
-          'matches only List and Read actions off the sensitive list, proven against every action in iam-data.',
-      })),
       {
         id: iam5('*'),
         reason:

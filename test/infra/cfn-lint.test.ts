@@ -1,7 +1,8 @@
 /**
  * cfn-lint on the synthesised templates: no errors, and no warning that .cfnlintrc.yaml does not
  * ignore with a reason. Both agent artifacts are linted (the code package and the container image),
- * each with every optional feature on, in one cfn-lint run (it takes a couple of seconds).
+ * each with every optional feature on, the organization grant too, and the member account's tool role
+ * both ways (the CDK member stack and the StackSets template), in one cfn-lint run (a few seconds).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOYED_PROPS, synthesize } from '../helpers/template.ts';
+import { DEPLOYED_PROPS, synthesize, synthesizeMember, synthesizeMemberTemplate } from '../helpers/template.ts';
 import { CFN_LINT_VERSION, ensureCfnLint } from '../services/moto.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -55,6 +56,16 @@ beforeAll(async () => {
   const variants = {
     code: synthesize(),
     container: synthesize({ ...DEPLOYED_PROPS, agentArtifact: 'container' }, 'AwsAskContainer'),
+    organization: synthesize(
+      {
+        ...DEPLOYED_PROPS,
+        accounts: { kind: 'organization', organizationalUnits: [] },
+        organizationId: 'o-abcd123456',
+      },
+      'AwsAskOrganization',
+    ),
+    member: synthesizeMember(),
+    'member-stacksets': synthesizeMemberTemplate(),
   };
   const templates = Object.entries(variants).map(([name, s]) => {
     const file = join(dir, `${name}.template.json`);
