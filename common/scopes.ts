@@ -67,19 +67,37 @@ const EXAMPLE =
   '{"default":{"accounts":["staging"],"regions":["eu-west-1"]},"channels":{"C0123ABCD":{"accounts":["prod","staging"]}},' +
   '"users":{"U0123ABCD":{"accounts":"all"}}}';
 
+/** The alias of the tool role's own account where AWS_ASK_ACCOUNTS does not name it (common/accounts.ts). */
+const HOME_ALIAS = 'default';
+const ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
 /**
- * The accounts AWS_ASK_ACCOUNTS names (`alias=id` or a bare id, comma-separated), read leniently: this is only
- * what scopes are checked against; the accounts module reports that setting's own problems.
+ * What scope entries are checked against. `complete`: every account is known (ids and aliases), so anything else
+ * is a problem; else (the tool role's account unknown here, or accounts listed from AWS Organizations at run time)
+ * 12-digit ids are taken, and with Organizations any alias too.
  */
-export function knownAccountsFrom(read: SettingsReader, name = 'AWS_ASK_ACCOUNTS'): KnownAccount[] {
-  const out: KnownAccount[] = [];
-  for (const item of read.list(name)) {
-    const eq = item.indexOf('=');
-    const alias = (eq < 0 ? item : item.slice(0, eq)).trim();
-    const id = (eq < 0 ? item : item.slice(eq + 1)).trim();
-    if (alias && ACCOUNT_ID.test(id)) out.push({ alias, id });
+interface Known {
+  readonly accounts: readonly KnownAccount[];
+  readonly complete: boolean;
+  readonly organization: boolean;
+}
+
+/**
+ * The accounts AWS_ASK_ACCOUNTS names (`alias=id`, comma-separated) and the tool role's (TOOL_ROLE_ARN, alias
+ * `default` unless listed), read leniently: this is only what scopes are checked against; the accounts module
+ * reports those settings' own problems.
+ */
+function knownFrom(read: SettingsReader): Known {
+  const raw = read.str('AWS_ASK_ACCOUNTS') ?? '';
+  if (/^organization\b/i.test(raw)) return { accounts: [], complete: false, organization: true };
+  const accounts: KnownAccount[] = [];
+  for (const item of read.list('AWS_ASK_ACCOUNTS')) {
+    const [alias = '', id = ''] = item.split('=').map((p) => p.trim());
+    if (alias && ACCOUNT_ID.test(id)) accounts.push({ alias, id });
   }
-  return out;
+  const home = /^arn:[a-z-]+:iam::(\d{12}):role\//.exec(read.str('TOOL_ROLE_ARN') ?? '')?.[1];
+  if (home && !accounts.some((a) => a.id === home)) accounts.push({ alias: HOME_ALIAS, id: home });
+  return { accounts, complete: home !== undefined, organization: false };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -90,10 +108,10 @@ const quoted = (items: readonly string[]) => items.map((i) => `"${i}"`).join(', 
 class ScopeParser {
   private readonly read: SettingsReader;
   private readonly name: string;
-  private readonly known: readonly KnownAccount[];
+  private readonly known: Known;
   private readonly allowedRegions: readonly string[];
 
-  constructor(read: SettingsReader, name: string, known: readonly KnownAccount[], allowedRegions: readonly string[]) {
+  constructor(read: SettingsReader, name: string, known: Known, allowedRegions: readonly string[]) {
     this.read = read;
     this.name = name;
     this.known = known;
@@ -129,19 +147,19 @@ class ScopeParser {
   }
 
   private account(path: string, entry: string): ScopeAccount | undefined {
-    const found = this.known.find((k) => k.alias === entry || k.id === entry);
-    if (found) return found.alias === found.id ? { id: found.id } : { alias: found.alias, id: found.id };
-    const names = this.known.map((k) => (k.alias === k.id ? k.id : `${k.alias} (${k.id})`)).join(', ');
-    if (this.known.length) {
-      this.problem(`${path}.accounts`, `has "${entry}", which AWS_ASK_ACCOUNTS does not name: use one of ${names}.`);
-      return undefined;
-    }
-    if (ACCOUNT_ID.test(entry)) return { id: entry };
-    this.problem(
-      `${path}.accounts`,
-      `has "${entry}", which is not a 12-digit account id, and AWS_ASK_ACCOUNTS names no aliases: ` +
-        'name the accounts there (prod=111111111111,staging=222222222222), or give 12-digit account ids.',
-    );
+    const { accounts, complete, organization } = this.known;
+    const found = accounts.find((k) => k.alias === entry || k.id === entry);
+    if (found) return { alias: found.alias, id: found.id };
+    if (!complete && entry === HOME_ALIAS) return { alias: HOME_ALIAS };
+    if (!complete && ACCOUNT_ID.test(entry)) return { id: entry };
+    if (organization && ALIAS.test(entry)) return { alias: entry };
+    const names = accounts.map((k) => `${k.alias} (${k.id})`).join(', ');
+    const fix = complete
+      ? `use one of ${names}.`
+      : accounts.length
+        ? `use one of ${names}, ${HOME_ALIAS} (the tool role's account), or a 12-digit account id.`
+        : `name the accounts there (prod=111111111111,staging=222222222222), or give 12-digit account ids.`;
+    this.problem(`${path}.accounts`, `has "${entry}", which AWS_ASK_ACCOUNTS does not name: ${fix}`);
     return undefined;
   }
 
@@ -197,8 +215,9 @@ export interface ReadScopesOptions {
 
 /**
  * The scopes from AWS_ASK_SCOPES, every problem recorded on `read` with what to fix (nothing is thrown: call
- * `read.done`). `knownAccounts` are the accounts AWS_ASK_ACCOUNTS configures; without it they are read from
- * `read` (leniently). A scope with problems keeps only its valid entries, so it never allows more than written.
+ * `read.done`). `knownAccounts`: every account the deployment reads (the tool role's included), and a scope may
+ * name only those; without it they are read from `read` leniently (AWS_ASK_ACCOUNTS, TOOL_ROLE_ARN), as the bot
+ * does. A scope with problems keeps only its valid entries, so it never allows more than written.
  */
 export function readScopes(
   read: SettingsReader,
@@ -208,7 +227,9 @@ export function readScopes(
   const name = options.name ?? SCOPES_SETTING;
   const text = read.str(name);
   if (text === undefined) return UNSCOPED;
-  const known = knownAccounts ?? knownAccountsFrom(read);
+  const known: Known = knownAccounts
+    ? { accounts: knownAccounts, complete: true, organization: false }
+    : knownFrom(read);
   const parser = new ScopeParser(read, name, known, options.regions ?? read.regions());
   let raw: unknown;
   try {
@@ -269,13 +290,14 @@ export function scopeFor(scopes: Scopes, asker: ScopeAsker): Scope {
 }
 
 /**
- * Whether a call to `account` (its alias or id as AWS_ASK_ACCOUNTS names it; resolve the default account to
- * it first) in `region` is inside `scope`. An account that cannot be named (undefined) is inside only `'all'`.
+ * Whether a call to `account` in `region` is inside `scope`. `account`: the account the call goes to, resolved (the
+ * tool role's own one when the call names none), best as `{alias, id}`; an alias or an id alone is matched as
+ * such. An account that cannot be named (undefined) is inside only `'all'`.
  */
-export function scopeAllows(scope: Scope, account: string | undefined, region: string): boolean {
+export function scopeAllows(scope: Scope, account: string | ScopeAccount | undefined, region: string): boolean {
+  const target = typeof account === 'string' ? { alias: account, id: account } : account;
   const accountOk =
-    scope.accounts === 'all' ||
-    (account !== undefined && scope.accounts.some((a) => a.alias === account || a.id === account));
+    scope.accounts === 'all' || (target !== undefined && scope.accounts.some((a) => sameAccount(a, target)));
   const regionOk = scope.regions === 'all' || scope.regions.includes(region);
   return accountOk && regionOk;
 }
@@ -307,15 +329,29 @@ export type ScopeDecision =
 export function checkScope(
   scopes: Scopes,
   asker: ScopeAsker,
-  account: string | undefined,
+  account: string | ScopeAccount | undefined,
   region: string,
 ): ScopeDecision {
   const scope = scopeFor(scopes, asker);
   if (scopeAllows(scope, account, region)) return { allowed: true, scope };
+  const named = typeof account === 'string' ? account : (account?.alias ?? account?.id);
   const message = outOfScopeMessage({
     where: isDirect(asker.channelId) ? 'dm' : 'channel',
     allowed: describeScope(scope),
-    asked: `${account ?? "the deployment's own account"} in ${region}`,
+    asked: `${named ?? "the tool role's own account"} in ${region}`,
   });
   return { allowed: false, scope, message };
+}
+
+/**
+ * A scope as names, for a caller that matches accounts by alias or id itself (the tool's `CallScope`): a field is
+ * absent where everything is allowed; an account is given by its alias and its id where both are known.
+ */
+export function scopeNames(scope: Scope): { accounts?: string[]; regions?: string[] } {
+  return {
+    ...(scope.accounts === 'all'
+      ? {}
+      : { accounts: scope.accounts.flatMap((a) => [a.alias, a.id].filter((n): n is string => n !== undefined)) }),
+    ...(scope.regions === 'all' ? {} : { regions: [...scope.regions] }),
+  };
 }

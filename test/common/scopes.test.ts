@@ -10,6 +10,7 @@ import {
   type Scopes,
   scopeAllows,
   scopeFor,
+  scopeNames,
   scopesFromEnv,
 } from '../../common/scopes.ts';
 import { SettingsReader } from '../../common/settings.ts';
@@ -100,13 +101,13 @@ describe('reading AWS_ASK_SCOPES', () => {
         channels: { '#ops': { accounts: 'all' }, D0DM: {}, C0OPS: { accounts: [], regions: 'eu-west-1' } },
         users: { alice: {}, U0BOB: { accounts: 'prod' } },
       },
-      { AWS_ASK_REGIONS: 'eu-west-1,us-east-1' },
+      { AWS_ASK_REGIONS: 'eu-west-1,us-east-1', TOOL_ROLE_ARN: 'arn:aws:iam::444444444444:role/aws-ask-tool' },
     );
     expect(problems).toEqual([
       'AWS_ASK_SCOPES default.accounts has "prodd", which AWS_ASK_ACCOUNTS does not name: use one of ' +
-        'prod (111111111111), staging (222222222222), sandbox (333333333333).',
+        'prod (111111111111), staging (222222222222), sandbox (333333333333), default (444444444444).',
       'AWS_ASK_SCOPES default.accounts has "999999999999", which AWS_ASK_ACCOUNTS does not name: use one of ' +
-        'prod (111111111111), staging (222222222222), sandbox (333333333333).',
+        'prod (111111111111), staging (222222222222), sandbox (333333333333), default (444444444444).',
       'AWS_ASK_SCOPES default.regions has "Europe", which is not a region name like eu-west-1.',
       'AWS_ASK_SCOPES channels has "#ops", which is not a channel id like C0123ABCD (DMs take the person\'s scope).',
       'AWS_ASK_SCOPES channels has "D0DM", which is not a channel id like C0123ABCD (DMs take the person\'s scope).',
@@ -131,17 +132,38 @@ describe('reading AWS_ASK_SCOPES', () => {
     ]);
   });
 
-  it('without AWS_ASK_ACCOUNTS: 12-digit ids are taken, an alias is a problem saying where to name it', () => {
+  it('without AWS_ASK_ACCOUNTS: 12-digit ids and default are taken, an alias is a problem saying where to name it', () => {
     const { scopes, problems } = read({
-      AWS_ASK_SCOPES: '{"default":{"accounts":["123456789012"]},"channels":{"C0OPS":{"accounts":["prod","12345"]}}}',
+      AWS_ASK_SCOPES:
+        '{"default":{"accounts":["123456789012","default"]},"channels":{"C0OPS":{"accounts":["prod","12345"]}}}',
     });
-    expect(scopes.default.accounts).toEqual([{ id: '123456789012' }]);
+    expect(scopes.default.accounts).toEqual([{ id: '123456789012' }, { alias: 'default' }]);
+    const fix = 'name the accounts there (prod=111111111111,staging=222222222222), or give 12-digit account ids.';
+    expect(problems).toEqual([
+      `AWS_ASK_SCOPES channels.C0OPS.accounts has "prod", which AWS_ASK_ACCOUNTS does not name: ${fix}`,
+      `AWS_ASK_SCOPES channels.C0OPS.accounts has "12345", which AWS_ASK_ACCOUNTS does not name: ${fix}`,
+    ]);
+  });
+
+  it('the tool role’s account unknown (the bot has no TOOL_ROLE_ARN): any 12-digit id may be it, so it is taken', () => {
+    const { scopes, problems } = configured({ default: { accounts: ['444444444444', 'default', 'prodd'] } });
+    expect(scopes.default.accounts).toEqual([{ id: '444444444444' }, { alias: 'default' }]);
+    expect(problems).toEqual([
+      'AWS_ASK_SCOPES default.accounts has "prodd", which AWS_ASK_ACCOUNTS does not name: use one of ' +
+        "prod (111111111111), staging (222222222222), sandbox (333333333333), default (the tool role's account), " +
+        'or a 12-digit account id.',
+    ]);
+  });
+
+  it('accounts from AWS Organizations: aliases are known only at run time, so any alias is taken', () => {
+    const { scopes, problems } = read({
+      AWS_ASK_ACCOUNTS: 'organization',
+      AWS_ASK_SCOPES: '{"default":{"accounts":["prod-eu","111111111111","Not An Alias"]}}',
+    });
+    expect(scopes.default.accounts).toEqual([{ alias: 'prod-eu' }, { id: '111111111111' }]);
     expect(problems).toEqual([
       expect.stringMatching(
-        /^AWS_ASK_SCOPES channels\.C0OPS\.accounts has "prod", which is not a 12-digit account id, and AWS_ASK_ACCOUNTS names no aliases: name the accounts there \(prod=111111111111/,
-      ),
-      expect.stringMatching(
-        /^AWS_ASK_SCOPES channels\.C0OPS\.accounts has "12345", which is not a 12-digit account id/,
+        /^AWS_ASK_SCOPES default\.accounts has "Not An Alias", which AWS_ASK_ACCOUNTS does not name/,
       ),
     ]);
   });
@@ -219,6 +241,18 @@ describe('the scope of a question', () => {
     expect(!dm.allowed && dm.message).toMatch(
       /^Out of scope: in a direct message the asker may ask about staging, in eu-west-1, and this call wanted staging in us-east-1/,
     );
+  });
+});
+
+describe('matching a call', () => {
+  it('an account by alias, by id, or as {alias, id}; scopeNames for a caller that matches names itself', () => {
+    const s = scopeFor(example(), { channelId: 'C0OPS' });
+    expect(scopeAllows(s, { alias: 'prod', id: '111111111111' }, 'eu-west-1')).toBe(true);
+    expect(scopeAllows(s, { id: '222222222222' }, 'eu-west-1')).toBe(true);
+    expect(scopeAllows(s, { alias: 'sandbox', id: '333333333333' }, 'eu-west-1')).toBe(false);
+    expect(scopeNames(s)).toEqual({ accounts: ['prod', '111111111111', 'staging', '222222222222'] });
+    expect(scopeNames(example().channels.get('C0FIN')!)).toEqual({ regions: ['us-east-1'] });
+    expect(scopeNames({ accounts: 'all', regions: 'all' })).toEqual({});
   });
 });
 
