@@ -95,6 +95,7 @@ export function createBot(o: BotOptions): Bot {
     dispatch,
     seen: seenKeys(),
     homeTeam: homeTeamFrom(client, o.logger),
+    ...(o.settings.scopes?.configured ? { scopes: o.settings.scopes } : {}),
   };
   registerListeners(
     app,
@@ -104,6 +105,7 @@ export function createBot(o: BotOptions): Bot {
       allow: o.settings.allow,
       regions: o.settings.regions,
       ...(o.settings.docsUrl ? { docsUrl: o.settings.docsUrl } : {}),
+      ...(o.settings.scopes?.configured ? { scopes: o.settings.scopes } : {}),
     },
   );
   app.error(async (e) => {

@@ -3,6 +3,7 @@
  * with what to set.
  */
 import { DEFAULT_ANSWER_TIMEOUT_MS } from '../common/defaults.ts';
+import { readScopes, type Scopes } from '../common/scopes.ts';
 import { SettingsReader } from '../common/settings.ts';
 
 export type Transport = 'socket' | 'http';
@@ -39,6 +40,11 @@ export interface BotSettings {
   readonly regions: readonly string[];
   /** Where the Home tab links for the docs (AWS_ASK_DOCS_URL), if anywhere. */
   readonly docsUrl?: string;
+  /**
+   * Which accounts and regions each channel and person may ask about (AWS_ASK_SCOPES, common/scopes.ts), shown in
+   * `/aws-ask help` and the Home tab; the agent enforces them. Absent or not `configured`: everything.
+   */
+  readonly scopes?: Scopes;
 }
 
 export type SettingsResult =
@@ -104,6 +110,8 @@ export function readBotSettings(read: SettingsReader, transport: Transport): Bot
   }
   const streaming = read.bool('SLACK_STREAMING', true);
   const answerTimeoutMs = read.int('ANSWER_TIMEOUT_MS', DEFAULT_ANSWER_TIMEOUT_MS, 1_000, 900_000);
+  // read here so that a bad AWS_ASK_SCOPES stops the bot at start, with the agent's own reading of it
+  const scopes = readScopes(read);
   const docsUrl = read.str('AWS_ASK_DOCS_URL');
   if (docsUrl && !HTTP_URL.test(docsUrl)) {
     read.problem(`AWS_ASK_DOCS_URL must be an http(s) URL (got "${docsUrl}")`);
@@ -119,6 +127,7 @@ export function readBotSettings(read: SettingsReader, transport: Transport): Bot
     answerTimeoutMs,
     regions: read.regions(),
     ...(docsUrl && HTTP_URL.test(docsUrl) ? { docsUrl } : {}),
+    ...(scopes.configured ? { scopes } : {}),
   };
 }
 

@@ -6,7 +6,8 @@
  * (bot/slack-text.ts) before it is put in the bot's own text.
  */
 import type { ToolCallStart, ToolCallSummary, Usage } from '../common/protocol.ts';
-import { neutralizePlain } from './slack-text.ts';
+import { describeScope, isDirect, type ScopeAsker, type Scopes, scopeFor } from '../common/scopes.ts';
+import { mrkdwnText, neutralizePlain } from './slack-text.ts';
 
 /** Slack caps a message's markdown at 12,000 characters; stay clear of it. */
 export const MAX_MESSAGE_CHARS = 11_000;
@@ -119,6 +120,20 @@ export const HELP_TEXT = [
   'I can only read: I never change anything, and I never read secrets, parameters or data contents. ' +
     'Every answer lists the AWS calls it rests on.',
 ].join('\n');
+
+/**
+ * What the asker may ask about where they are (AWS_ASK_SCOPES): `In <#C0OPS> you may ask about prod and staging.`
+ * The accounts are the operator's names, shown as plain text.
+ */
+export function scopeLine(scopes: Scopes, asker: ScopeAsker): string {
+  const where = isDirect(asker.channelId) ? 'In direct messages with me' : `In <#${asker.channelId}>`;
+  return `${where} you may ask about *${mrkdwnText(describeScope(scopeFor(scopes, asker)))}*.`;
+}
+
+/** `/aws-ask help`, with what the asker may ask about where they ran it when scopes are configured. */
+export function helpText(scopes: Scopes | undefined, asker: ScopeAsker): string {
+  return scopes?.configured ? [HELP_TEXT, '', scopeLine(scopes, asker)].join('\n') : HELP_TEXT;
+}
 
 export const SUGGESTED_PROMPTS = [
   { title: 'What is running?', message: 'Which EC2 instances are running, in which regions, and of what types?' },

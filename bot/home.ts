@@ -1,13 +1,16 @@
 /**
- * The App Home's Home tab: what aws-ask does, how to ask, who may ask here, where it looks, example
- * questions and, when one is configured, a link to the docs. Built from the bot's settings (the
- * allowlists of `BotSettings.allow`, the regions where the bot knows them) and the viewer's own access;
+ * The App Home's Home tab: what aws-ask does, how to ask, who may ask here, where it looks, what the viewer may
+ * ask about where (AWS_ASK_SCOPES, when set and the viewer may ask), example questions and, when one is configured,
+ * a link to the docs. Built from the bot's settings (the allowlists of `BotSettings.allow`, the regions where the
+ * bot knows them, the scopes) and the viewer's own access;
  * every list is cut to fit Block Kit's limits (home-view.ts), so the view is valid whatever the settings.
  */
+import { describeScope, type Scopes, scopeFor } from '../common/scopes.ts';
 import type { AccessDecision } from './access.ts';
 import type { Allowlists } from './config.ts';
 import { SUGGESTED_PROMPTS } from './format.ts';
-import type { HomeBlock, HomeTabView } from './home-view.ts';
+import { type HomeBlock, type HomeTabView, MAX_SECTION_CHARS } from './home-view.ts';
+import { mrkdwnText } from './slack-text.ts';
 
 export interface HomeOptions {
   /** Who may ask (`BotSettings.allow`); all empty: everyone in this workspace. */
@@ -16,6 +19,8 @@ export interface HomeOptions {
   readonly regions: readonly string[];
   /** A web page about aws-ask (http or https); no link when absent or not a web address. */
   readonly docsUrl?: string;
+  /** What each channel and person may ask about (AWS_ASK_SCOPES); absent or not configured: not shown. */
+  readonly scopes?: Scopes;
 }
 
 /** What the view says to the person who opened it. */
@@ -24,6 +29,8 @@ export interface HomeViewer {
   readonly access?: AccessDecision;
   /** The bot's user id, so the view names the bot as Slack shows it (`<@U…>`). */
   readonly botUserId?: string;
+  /** Who opened the tab: their own scope is shown (AWS_ASK_SCOPES). */
+  readonly userId?: string;
 }
 
 /** Characters a list of ids may take in one line; three lists stay far below a section's 3,000. */
@@ -87,6 +94,41 @@ export function regionsText(regions: readonly string[]): string {
   );
 }
 
+/** Characters one scope may take in the Home tab (many accounts): the rest is cut. */
+const SCOPE_CHARS = 600;
+
+/**
+ * What `userId` may ask about, where: in DMs, in each channel with a scope of its own, elsewhere. Lines that do
+ * not fit a section are counted instead.
+ */
+export function scopesText(scopes: Scopes, userId: string | undefined): string {
+  const said = (channelId: string | undefined) => {
+    const text = describeScope(
+      scopeFor(scopes, { ...(channelId ? { channelId } : {}), ...(userId ? { userId } : {}) }),
+    );
+    return `*${mrkdwnText(text.length > SCOPE_CHARS ? `${text.slice(0, SCOPE_CHARS - 1)}…` : text)}*`;
+  };
+  const lines = [`• In direct messages with me: ${said(undefined)}`];
+  const channels = [...scopes.channels.keys()];
+  // a channel id no scope names (ids have 3 characters at least): the default, as in any other channel
+  const last = `• In other channels: ${said('C')}`;
+  const budget = MAX_SECTION_CHARS - last.length - 200;
+  let used = lines[0]?.length ?? 0;
+  let shown = 0;
+  for (const c of channels) {
+    const line = `• In <#${c}>: ${said(c)}`;
+    if (used + line.length + 1 > budget) break;
+    lines.push(line);
+    used += line.length + 1;
+    shown++;
+  }
+  if (shown < channels.length) {
+    lines.push(`• ${channels.length - shown} more channels have their own: \`/aws-ask help\` there says what`);
+  }
+  lines.push(last);
+  return lines.join('\n');
+}
+
 function youText(access: AccessDecision): string {
   return access.allowed ? ':white_check_mark: You may ask me.' : `:no_entry: ${access.message}`;
 }
@@ -118,6 +160,9 @@ export function homeView(o: HomeOptions, viewer: HomeViewer = {}): HomeTabView {
       : []),
     header('Where I look'),
     section(regionsText(o.regions)),
+    ...(o.scopes?.configured && viewer.access?.allowed
+      ? [header('What you may ask about'), section(scopesText(o.scopes, viewer.userId))]
+      : []),
     header('Try asking'),
     section(SUGGESTED_PROMPTS.map((p) => `• *${p.title}:* ${p.message}`).join('\n')),
   ];

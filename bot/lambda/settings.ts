@@ -58,6 +58,8 @@ const ENV_KEYS = [
   'RETRY_DELAY_SECONDS',
   'AWS_ASK_REGIONS',
   'AWS_ASK_DOCS_URL',
+  'AWS_ASK_SCOPES',
+  'AWS_ASK_ACCOUNTS',
 ] as const;
 
 const DEPLOYED = 'the stack sets it; redeploy, or set it on the function';

@@ -1,5 +1,6 @@
 /** What every listener needs. */
 import type { Logger } from '../../common/log.ts';
+import type { Scopes } from '../../common/scopes.ts';
 import type { AccessPolicy } from '../access.ts';
 import type { SeenKeys } from '../dedupe.ts';
 import type { AnswerJob } from '../job.ts';
@@ -20,4 +21,6 @@ export interface ListenerDeps {
    * `authorizations`): bot/workspaces.ts. Absent: such requests are refused, as the home workspace is unknown.
    */
   readonly homeTeam?: HomeTeam;
+  /** What each channel and person may ask about (AWS_ASK_SCOPES), said in `/aws-ask help`; absent: unset. */
+  readonly scopes?: Scopes;
 }

@@ -99,6 +99,26 @@ describe('npm run dev', () => {
     ]);
   });
 
+  it('with a bad AWS_ASK_SCOPES, exits 1 and says what to fix in it, one line a problem', async () => {
+    const { exited } = dev(mkdtempSync(join(tmpdir(), 'aws-ask-dev-')), {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_APP_TOKEN: APP_TOKEN,
+      AWS_REGION: REGION,
+      AGENT_RUNTIME_ARN: 'arn:aws:bedrock-agentcore:eu-west-1:123456789012:runtime/aws_ask-AbC123',
+      AWS_ASK_ACCOUNTS: 'prod=111111111111,staging=222222222222',
+      AWS_ASK_SCOPES: '{"channels":{"C0OPS":{"accounts":["prodd"],"regions":["Europe"]},"ops":{}}}',
+    });
+    const { code, err } = await exited;
+    expect(code).toBe(1);
+    expect(err).toMatch(/^aws-ask cannot start\. Fix these settings/m);
+    expect(err.split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      '- AWS_ASK_SCOPES channels.C0OPS.accounts has "prodd", which AWS_ASK_ACCOUNTS does not name: use one of ' +
+        "prod (111111111111), staging (222222222222), default (the tool role's account), or a 12-digit account id.",
+      '- AWS_ASK_SCOPES channels.C0OPS.regions has "Europe", which is not a region name like eu-west-1.',
+      '- AWS_ASK_SCOPES channels has "ops", which is not a channel id like C0123ABCD (DMs take the person\'s scope).',
+    ]);
+  });
+
   it('reads .env, connects over Socket Mode and answers a mention in its thread', async () => {
     const slack = await FakeSlack.start();
     const dir = mkdtempSync(join(tmpdir(), 'aws-ask-dev-'));

@@ -38,7 +38,11 @@ export const appHomeTab =
       userId: event.user,
       isDm: true,
     });
-    const built = homeView(o, { access, ...(context.botUserId ? { botUserId: context.botUserId } : {}) });
+    const built = homeView(o, {
+      access,
+      userId: event.user,
+      ...(context.botUserId ? { botUserId: context.botUserId } : {}),
+    });
     const view: HomeTabView = { ...built, private_metadata: fingerprint(built) };
     const problems = viewProblems(view);
     if (problems.length) {
