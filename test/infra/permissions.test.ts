@@ -22,6 +22,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   awsManagedPolicy,
+  DEPLOYED_PROPS,
   logicalIdOf,
   type RolePrincipal,
   referencedId,
@@ -63,6 +64,23 @@ const runtimeArn = resolver.getAtt(runtimeId, 'AgentRuntimeArn');
 const runtimeName = resolver.getAtt(runtimeId, 'AgentRuntimeId');
 const sessionBucket = resolver.ref(logicalIdOf(stack, stack.sessionBucket));
 const toolRoleArn = resolver.getAtt(logicalIdOf(stack, stack.toolRole.role), 'Arn');
+// the member accounts' tool roles: the hub's tool role name (TOOL_ROLE_NAME) in each account listed
+const toolRoleName = runtimeEnv.TOOL_ROLE_NAME ?? '';
+const memberRole = (accountId: string, name = toolRoleName) => `arn:${partition}:iam::${accountId}:role/${name}`;
+const memberAccounts =
+  DEPLOYED_PROPS.accounts?.kind === 'list' ? DEPLOYED_PROPS.accounts.accounts.map((a) => a.id) : [];
+const ASKER = { 'sts:SourceIdentity': 'slack-T0TEAM-U0ADMIN' };
+/** Assuming a member account's tool role, as credentials.ts does, with the asker as SourceIdentity. */
+const assumeMember = (role: string, why: string, context: Record<string, string> = {}): Call[] => [
+  ...calls(['sts:AssumeRole'], role, why, context),
+  ...calls(['sts:SetSourceIdentity'], role, `${why}, with the Slack asker as SourceIdentity`, { ...ASKER, ...context }),
+];
+/** What no runtime role may assume, whatever its accounts: other roles of a member, the name elsewhere. */
+const memberRolesForbidden = (context: Record<string, string> = {}): Call[] => [
+  ...assumeMember(memberRole('111111111111', 'other-admin'), 'only the tool role in a member account', context),
+  ...assumeMember(memberRole('111111111111', `${toolRoleName}-admin`), 'the tool role name exactly', context),
+  ...calls(['iam:PassRole', 'iam:UpdateAssumeRolePolicy'], memberRole('111111111111'), 'assume, nothing else', context),
+];
 const code = (
   props(runtimeId).AgentRuntimeArtifact as { CodeConfiguration?: { Code?: { S3?: Record<string, unknown> } } }
 ).CodeConfiguration?.Code?.S3;
@@ -336,9 +354,8 @@ const contracts: Contract[] = [
         'Bedrock subscribes to the model on its first use',
       ),
       ...calls(['sts:AssumeRole'], toolRoleArn, 'credentials.ts assumes the tool role'),
-      ...calls(['sts:SetSourceIdentity'], toolRoleArn, 'with the Slack asker as SourceIdentity', {
-        'sts:SourceIdentity': 'slack-T0TEAM-U0ADMIN',
-      }),
+      ...calls(['sts:SetSourceIdentity'], toolRoleArn, 'with the Slack asker as SourceIdentity', ASKER),
+      ...memberAccounts.flatMap((id) => assumeMember(memberRole(id), `the tool role of member account ${id}`)),
       ...calls(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], sessionObject, 'session-store.ts snapshots'),
       ...calls(['s3:ListBucket'], s3Bucket(sessionBucket), 'listing a session’s snapshots', {
         's3:prefix': `${sessionPrefix}${SESSION_ID}/`,
@@ -349,6 +366,8 @@ const contracts: Contract[] = [
     ],
     forbidden: [
       ...forbiddenForEveryone(principal(runtimeRoleId)),
+      ...assumeMember(memberRole('333333333333'), 'an account context accounts does not list'),
+      ...memberRolesForbidden(),
       ...['GetWorkloadAccessToken', 'GetWorkloadAccessTokenForJWT', 'GetWorkloadAccessTokenForUserId'].flatMap((a) => [
         ...calls(
           [`bedrock-agentcore:${a}`],
@@ -485,6 +504,9 @@ describe('every role the stack deploys has a permission contract', () => {
 
   it('finds the resources the contract names', () => {
     expect(runtimeEnv.TOOL_ROLE_ARN).toBe(toolRoleArn);
+    expect(toolRoleArn).toBe(memberRole(account));
+    expect(memberAccounts.length).toBeGreaterThan(1);
+    expect(runtimeEnv.AWS_ASK_ACCOUNTS).toBe('prod=111111111111,staging=222222222222');
     expect(artifact, 'the runtime’s code package in S3').toBeDefined();
     expect(artifact?.Bucket).toBe(assetsBucket);
   });
@@ -571,5 +593,52 @@ describe('the contract catches the grants issue 11 reported', () => {
     expect(failures.join('\n')).toContain(
       `s3:GetObject on ${s3Object(artifact?.Bucket ?? '', artifact?.Prefix ?? '')}`,
     );
+  });
+});
+
+describe('AgentCore runtime execution role, with accounts=organization', () => {
+  const ORG = 'o-abcd123456';
+  const org = synthesize(
+    {
+      ...DEPLOYED_PROPS,
+      toolRoleName, // the main template's, so the calls above name the same role
+      accounts: { kind: 'organization', organizationalUnits: ['ou-abcd-11111111'] },
+      organizationId: ORG,
+    },
+    'AwsAskOrganization',
+  );
+  const orgResolver = new TemplateResolver(org.template);
+  const runtime = orgResolver.resolve(
+    orgResolver.resource(logicalIdOf(org.stack, org.stack.runtime)).Properties?.EnvironmentVariables,
+  ) as Record<string, string>;
+  const role = () => {
+    const p = rolePrincipals(orgResolver).find((r) => r.logicalId === logicalIdOf(org.stack, org.stack.runtimeRole));
+    if (!p) throw new Error('no runtime role in the organization template');
+    return p;
+  };
+  const inOrg = { 'aws:ResourceOrgID': ORG };
+
+  it('gets the setting as AWS_ASK_ACCOUNTS', () => {
+    expect(runtime.AWS_ASK_ACCOUNTS).toBe('organization:ou-abcd-11111111');
+    expect(runtime.TOOL_ROLE_NAME).toBe(toolRoleName);
+  });
+
+  it('may assume the tool role in any account of the organization (aws:ResourceOrgID)', async () => {
+    const required = ['111111111111', '444444444444'].flatMap((id) =>
+      assumeMember(memberRole(id), `the tool role of ${id} in the organization`, inOrg),
+    );
+    const failures = await notAllowed(orgResolver, role(), required);
+    expect(failures, failures.join('\n')).toEqual([]);
+  });
+
+  it('may not assume it outside the organization, nor another role inside', async () => {
+    const forbidden = [
+      ...assumeMember(memberRole('555555555555'), 'another organization', { 'aws:ResourceOrgID': 'o-zzzz999999' }),
+      ...assumeMember(memberRole('555555555555'), 'an account in no organization'),
+      ...memberRolesForbidden(inOrg),
+      ...calls(['sts:AssumeRole'], OTHER.role, 'no assuming other roles', inOrg),
+    ];
+    const failures = await notDenied(orgResolver, role(), forbidden);
+    expect(failures, failures.join('\n')).toEqual([]);
   });
 });

@@ -14,8 +14,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requestUrlFromOutputs } from '../../bot/manifest.ts';
 import { NODE_MAJOR } from '../../common/defaults.ts';
-import { decideIamAction, readOnlyDocuments, SENSITIVE_ACTIONS } from '../../common/policy/index.ts';
+import {
+  decideIamAction,
+  managedPolicyNames,
+  readOnlyDocuments,
+  SENSITIVE_ACTIONS,
+} from '../../common/policy/index.ts';
 import { stackPropsFromContext } from '../../infra/context.ts';
+import { ROLE_NAME_PATTERN, toolRoleNameFor } from '../../infra/deploy-names.ts';
 import {
   AwsAskStack,
   FUNCTION_MEMORY_MB,
@@ -23,6 +29,7 @@ import {
   LOG_GROUP_SUFFIXES,
   WORKER_MEMORY_MB,
 } from '../../infra/stack.ts';
+import { DEPLOYED_PROPS, logicalIdOf, STACK_NAME, synthesize } from '../helpers/template.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEV = 'arn:aws:iam::123456789012:role/developer';
@@ -543,4 +550,99 @@ describe('npm run synth', () => {
       /:runtime\/second-\*"/,
     );
   }, 180_000);
+});
+
+describe("many accounts: the hub's side", () => {
+  const { stack: hub, template } = synthesize();
+  const ht = Template.fromJSON(template as never);
+  const ctx = (o: Record<string, unknown>) => stackPropsFromContext((k) => o[k]);
+
+  it('names the tool role <stack>-tool and its policies <role>-allow-<n>, <role>-deny-<n>', async () => {
+    expect(hub.toolRoleName).toBe(toolRoleNameFor(STACK_NAME));
+    expect(hub.toolRoleName).toBe(`${STACK_NAME}-tool`);
+    ht.hasResourceProperties('AWS::IAM::Role', { RoleName: hub.toolRoleName });
+    const names = Object.values(ht.findResources('AWS::IAM::ManagedPolicy')).map(
+      (p) => (p as { Properties: { ManagedPolicyName: string } }).Properties.ManagedPolicyName,
+    );
+    expect(names).toEqual(managedPolicyNames(hub.toolRoleName, await readOnlyDocuments()));
+  });
+
+  it('gives the runtime TOOL_ROLE_NAME, AWS_ASK_ACCOUNTS and AWS_ASK_SCOPES, the Lambdas AWS_ASK_SCOPES', () => {
+    const scopes = DEPLOYED_PROPS.scopes;
+    ht.hasResourceProperties('AWS::BedrockAgentCore::Runtime', {
+      EnvironmentVariables: Match.objectLike({
+        TOOL_ROLE_NAME: hub.toolRoleName,
+        AWS_ASK_ACCOUNTS: 'prod=111111111111,staging=222222222222',
+        AWS_ASK_SCOPES: scopes,
+      }),
+    });
+    for (const fn of [hub.receiver, hub.worker]) {
+      const vars = (template.Resources[logicalIdOf(hub, fn)]?.Properties?.Environment as { Variables: object })
+        .Variables;
+      expect(vars).toMatchObject({ AWS_ASK_SCOPES: scopes });
+      expect(vars).not.toHaveProperty('AWS_ASK_ACCOUNTS');
+    }
+  });
+
+  it('outputs what a member account needs: ToolRoleName and RuntimeRoleArn', () => {
+    expect(ht.findOutputs('ToolRoleName').ToolRoleName?.Value).toBe(hub.toolRoleName);
+    expect(JSON.stringify(ht.findOutputs('RuntimeRoleArn'))).toContain(logicalIdOf(hub, hub.runtimeRole));
+  });
+
+  it('toolRoleNameFor: <stack>-tool, cut with a hash when longer than a role name may be', () => {
+    expect(toolRoleNameFor('aws-ask')).toBe('aws-ask-tool');
+    const long = `a${'b'.repeat(120)}`;
+    const name = toolRoleNameFor(long);
+    expect(name).toMatch(ROLE_NAME_PATTERN);
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name).not.toBe(toolRoleNameFor(`${long}c`));
+    expect(name).toBe(toolRoleNameFor(long));
+  });
+
+  it('reads and checks context toolRoleName, accounts, organizationId and scopes', () => {
+    expect(ctx({}).props.toolRoleName).toBe('aws-ask-tool');
+    expect(ctx({ stackName: 'ask-prod' }).props.toolRoleName).toBe('ask-prod-tool');
+    expect(ctx({ toolRoleName: 'ReadOnlyBot' }).props.toolRoleName).toBe('ReadOnlyBot');
+    expect(() => ctx({ toolRoleName: 'a/b' })).toThrow(/toolRoleName "a\/b" is not an IAM role name/);
+    expect(ctx({ accounts: 'prod=111111111111, staging=222222222222' }).props.accounts).toEqual({
+      kind: 'list',
+      accounts: [
+        { name: 'prod', id: '111111111111' },
+        { name: 'staging', id: '222222222222' },
+      ],
+    });
+    expect(ctx({ accounts: 'organization:ou-abcd-11111111', organizationId: 'o-abcd123456' }).props).toMatchObject({
+      accounts: { kind: 'organization', organizationalUnits: ['ou-abcd-11111111'] },
+      organizationId: 'o-abcd123456',
+    });
+    expect(() => ctx({ accounts: 'organization' })).toThrow(/organizationId is not set/);
+    expect(() => ctx({ accounts: 'organization', organizationId: 'abc' })).toThrow(/not an organization id/);
+    expect(() => ctx({ accounts: 'organization:ou-x' })).toThrow(/"ou-x" is not an organizational unit id/);
+    expect(() => ctx({ accounts: 'prod=1111' })).toThrow(/"prod=1111" is not alias=account-id/);
+    expect(() => ctx({ accounts: 'all=111111111111' })).toThrow(/not alias=account-id/);
+    expect(() => ctx({ accounts: 'a=111111111111,b=111111111111' })).toThrow(/111111111111 is given twice/);
+    expect(ctx({ scopes: '{"channels":{}}' }).props.scopes).toBe('{"channels":{}}');
+    expect(ctx({ scopes: { channels: {} } }).props.scopes).toBe('{"channels":{}}');
+    expect(() => ctx({ scopes: '[1]' })).toThrow(/scopes must be a JSON object/);
+    expect(() => ctx({ scopes: '{oops' })).toThrow(/scopes is not JSON/);
+  });
+
+  it('accounts=organization: the role name in any account where aws:ResourceOrgID is the organization', () => {
+    const org = synthesize(
+      {
+        ...DEPLOYED_PROPS,
+        accounts: { kind: 'organization', organizationalUnits: [] },
+        organizationId: 'o-abcd123456',
+      },
+      'AwsAskOrganization',
+    );
+    const policies = JSON.stringify(Template.fromJSON(org.template as never).findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('"Condition":{"StringEquals":{"aws:ResourceOrgID":"o-abcd123456"}}');
+    expect(policies).toContain(`:iam::*:role/${org.stack.toolRoleName}"`);
+    const report = new AwsSolutionsChecks(org.stack).validateScope(org.stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    expect(
+      () => new AwsAskStack(new App(), 'NoOrg', { accounts: { kind: 'organization', organizationalUnits: [] } }),
+    ).toThrow(/organizationId/);
+  });
 });
