@@ -64,7 +64,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,31}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,31}$/;
 const EXAMPLE =
-  '{"default":{"accounts":["staging"],"regions":["eu-west-1"]},"channels":{"C0123ABCD":{"accounts":["prod","staging"]}},' +
+  '{"default":{"accounts":["staging"],"regions":["eu-west-1"]},' +
+  '"channels":{"C0123ABCD":{"accounts":["prod","staging"]}},' +
   '"users":{"U0123ABCD":{"accounts":"all"}}}';
 
 /** The alias of the tool role's own account where AWS_ASK_ACCOUNTS does not name it (common/accounts.ts). */
@@ -188,7 +189,8 @@ class ScopeParser {
     if (!isObject(raw)) {
       this.problem(
         key,
-        `must be an object of scopes keyed by Slack id, like {"${key === 'channels' ? 'C' : 'U'}0123ABCD":{"accounts":["prod"]}}.`,
+        'must be an object of scopes keyed by Slack id, ' +
+          `like {"${key === 'channels' ? 'C' : 'U'}0123ABCD":{"accounts":["prod"]}}.`,
       );
       return out;
     }

@@ -132,7 +132,7 @@ describe('reading AWS_ASK_SCOPES', () => {
     ]);
   });
 
-  it('without AWS_ASK_ACCOUNTS: 12-digit ids and default are taken, an alias is a problem saying where to name it', () => {
+  it('without AWS_ASK_ACCOUNTS: 12-digit ids and default are taken, an alias is a problem saying what to do', () => {
     const { scopes, problems } = read({
       AWS_ASK_SCOPES:
         '{"default":{"accounts":["123456789012","default"]},"channels":{"C0OPS":{"accounts":["prod","12345"]}}}',
@@ -145,7 +145,7 @@ describe('reading AWS_ASK_SCOPES', () => {
     ]);
   });
 
-  it('the tool role’s account unknown (the bot has no TOOL_ROLE_ARN): any 12-digit id may be it, so it is taken', () => {
+  it('the tool role’s account unknown (no TOOL_ROLE_ARN in the bot): any 12-digit id may be it, so is taken', () => {
     const { scopes, problems } = configured({ default: { accounts: ['444444444444', 'default', 'prodd'] } });
     expect(scopes.default.accounts).toEqual([{ id: '444444444444' }, { alias: 'default' }]);
     expect(problems).toEqual([
@@ -239,7 +239,7 @@ describe('the scope of a question', () => {
     );
     const dm = checkScope(scopes, { channelId: 'D0CAROL', userId: 'U0CAROL' }, 'staging', 'us-east-1');
     expect(!dm.allowed && dm.message).toMatch(
-      /^Out of scope: in a direct message the asker may ask about staging, in eu-west-1, and this call wanted staging in us-east-1/,
+      /^Out of scope: in a direct message the asker may ask about staging, in eu-west-1, and this call wanted staging in us-e/,
     );
   });
 });
