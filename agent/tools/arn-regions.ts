@@ -95,8 +95,9 @@ export function findRegionNames(parameters: unknown): { path: string; region: st
       if (/region/i.test(path) || /(^|\.)(Expression|QueryString|Query)$/i.test(path)) {
         for (const m of value.slice(0, 100_000).matchAll(REGION_NAME)) found.push({ path, region: m[0] });
       }
-    } else if (Array.isArray(value)) value.forEach((v, i) => visit(`${path}[${i}]`, v));
-    else if (value !== null && typeof value === 'object')
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(`${path}[${i}]`, v);
+    } else if (value !== null && typeof value === 'object')
       for (const [k, v] of Object.entries(value)) visit(path ? `${path}.${k}` : k, v);
   };
   visit('', parameters);
