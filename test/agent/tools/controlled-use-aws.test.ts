@@ -257,7 +257,10 @@ describe('refusals and bad input send nothing to AWS', () => {
     [
       'an unsupported service',
       input('quantum', 'list_things'),
-      /Unsupported service "quantum"\. .*no AWS call was made\. .*cloudcontrol ListResources.*Supported services: accessanalyzer, .*xray\./,
+      new RegExp(
+        'Unsupported service "quantum"\\. .*no AWS call was made\\. .*cloudcontrol ListResources.*' +
+          'Supported services: accessanalyzer, .*xray\\.',
+      ),
     ],
     [
       'an unknown operation',

@@ -146,7 +146,7 @@ describe('reads of the added services through controlled_use_aws on moto', () =>
     expect(records[0]).toMatchObject({ service: findService(service)?.name, iamAction, ok: true, refused: false });
   });
 
-  it('describes a state machine by its boto3 alias, its definition redacted as the service model marks it', async () => {
+  it('describes a state machine by its boto3 alias, its definition redacted as the model marks it', async () => {
     const before = proxy.requests.length;
     const r = await runTool(makeTool(), input('sfn', 'DescribeStateMachine', { stateMachineArn }));
     expect(r.status, r.text).toBe('success');
