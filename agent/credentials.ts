@@ -6,11 +6,15 @@
  *   SourceIdentity and session name; credentials cached per asker and refreshed five minutes before
  *   they expire, so 200 calls cost one AssumeRole.
  *   With AGENT_TOOL_USE_AWS_PROFILE_NAME also set, that profile's credentials assume the role.
+ *   In another account of AWS_ASK_ACCOUNTS (common/accounts.ts), the role of the same name there (or
+ *   TOOL_ROLE_NAME), built from configuration alone, with the same session policies in that account (the
+ *   member stacks create them under the same names) and the same SourceIdentity; cached per account and asker.
  * - else AGENT_TOOL_USE_AWS_PROFILE_NAME: that local profile (dev).
  * - neither: a ConfigError that names both variables.
  */
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { parseRoleArn } from '../common/accounts.ts';
 import { DEFAULT_REGION } from '../common/defaults.ts';
 import { ConfigError } from '../common/errors.ts';
 import { MAX_MANAGED_POLICIES } from '../common/policy/index.ts';
@@ -119,9 +123,15 @@ export function memoizeCredentials(provider: AwsCredentialIdentityProvider): Aws
 export interface PinnedCredentialsOptions {
   /** Region of the STS client. */
   readonly region?: string;
-  /** Most askers whose credentials are kept. */
+  /** Most askers whose credentials are kept (over every account). */
   readonly maxAskers?: number;
+  /** The role read in other accounts (TOOL_ROLE_NAME, with its path); default: the tool role's own. */
+  readonly memberRoleName?: string;
 }
+
+/** A policy or role ARN with its account field set to `account`. */
+const inAccount = (arn: string, account: string): string =>
+  arn.replace(/^(arn:[^:]+:iam::)\d{12}(:)/, `$1${account}$2`);
 
 /** Hands out the pinned credentials for an asker; see the module comment. */
 export class PinnedCredentials {
@@ -136,26 +146,44 @@ export class PinnedCredentials {
     if (mode.profile) this.master = memoizeCredentials(fromIni({ profile: mode.profile }));
   }
 
-  /** The STS AssumeRole parameters for an asker (exported for tests and audits). */
-  assumeRoleParams(asker?: Asker) {
+  /**
+   * The role assumed in `account` (the tool role's own account when absent): the tool role there, else
+   * the role of TOOL_ROLE_NAME (or the tool role's name) in that account. Configuration only.
+   */
+  roleArnFor(account?: string): string {
+    if (this.mode.kind !== 'role') throw new Error('roleArnFor needs TOOL_ROLE_ARN');
+    const hub = parseRoleArn(this.mode.roleArn);
+    if (!hub || account === undefined || account === hub.account) {
+      return this.mode.roleArn;
+    }
+    return `arn:${hub.partition}:iam::${account}:role/${this.options.memberRoleName ?? hub.role}`;
+  }
+
+  /** The STS AssumeRole parameters for an asker in an account (exported for tests and audits). */
+  assumeRoleParams(asker?: Asker, account?: string) {
     if (this.mode.kind !== 'role') throw new Error('assumeRoleParams needs TOOL_ROLE_ARN');
     const who = asker?.userId ? stsName(['slack', asker.teamId, asker.userId], 'aws-ask') : undefined;
+    const policies = this.mode.sessionPolicyArns;
     return {
-      RoleArn: this.mode.roleArn,
+      RoleArn: this.roleArnFor(account),
       RoleSessionName: who ?? 'aws-ask',
-      PolicyArns: this.mode.sessionPolicyArns.map((arn) => ({ arn })),
+      PolicyArns: (account ? policies.map((arn) => inAccount(arn, account)) : policies).map((arn) => ({ arn })),
       DurationSeconds: 3600,
       ...(who ? { SourceIdentity: who } : {}),
     };
   }
 
-  /** Credentials for an asker: a cache key (for SDK clients) and the provider. */
-  forAsker(asker?: Asker): { key: string; provider: AwsCredentialIdentityProvider } {
+  /**
+   * Credentials for an asker in an account (its 12-digit id, from configuration; absent: the tool
+   * role's account): a cache key (for SDK clients) and the provider.
+   */
+  forAsker(asker?: Asker, account?: string): { key: string; provider: AwsCredentialIdentityProvider } {
     if (this.mode.kind === 'profile') {
+      if (account !== undefined) throw new Error('another account needs TOOL_ROLE_ARN');
       return { key: `profile:${this.mode.profile}`, provider: this.master as AwsCredentialIdentityProvider };
     }
-    const params = this.assumeRoleParams(asker);
-    // Names the credentials exactly: SDK clients are cached by this key.
+    const params = this.assumeRoleParams(asker, account);
+    // Names the credentials exactly: SDK clients are cached by this key (the role ARN names the account).
     const key = `role:${params.RoleArn}:${this.mode.profile ?? ''}:${params.SourceIdentity ?? '-'}`;
     let provider = this.byAsker.get(key);
     if (!provider) {
