@@ -14,10 +14,22 @@ export const MAX_MESSAGE_CHARS = 11_000;
 
 const n = new Intl.NumberFormat('en-US');
 
-/** `1 of 17 regions failed` for a call in several regions where some failed; else undefined. */
+/**
+ * `1 of 17 regions failed` for a call in several regions where some failed; in several accounts,
+ * `1 of 3 accounts failed` and `2 account regions failed`; else undefined.
+ */
 function regionsFailed(t: ToolCallSummary): string | undefined {
   const failed = Object.keys(t.regionErrors ?? {}).length;
-  return t.ok && failed ? `${failed} of ${t.regions?.length ?? failed} regions failed` : undefined;
+  if (!t.ok) return undefined;
+  if (t.accounts) {
+    const accounts = Object.keys(t.accountErrors ?? {}).length;
+    const parts = [
+      accounts ? `${accounts} of ${t.accounts.length} accounts failed` : '',
+      failed ? `${failed} account region${failed > 1 ? 's' : ''} failed` : '',
+    ].filter(Boolean);
+    return parts.join(' · ') || undefined;
+  }
+  return failed ? `${failed} of ${t.regions?.length ?? failed} regions failed` : undefined;
 }
 
 /**
@@ -27,7 +39,7 @@ function regionsFailed(t: ToolCallSummary): string | undefined {
 export function callLabel(t: ToolCallSummary): string {
   // a backtick in the action would end its code span early
   const action = neutralizePlain(t.iamAction ?? `${t.service}:${t.operation}`).replace(/`/g, "'");
-  const parts = [`\`${action}\``, neutralizePlain(t.region)];
+  const parts = [...(t.account ? [neutralizePlain(t.account)] : []), `\`${action}\``, neutralizePlain(t.region)];
   const failed = regionsFailed(t);
   if (failed) parts.push(failed);
   if (t.pages > 1) parts.push(`${t.pages} pages`);
@@ -47,9 +59,10 @@ export function footer(toolCalls: readonly ToolCallSummary[], durationMs: number
  * Task title for a call: `ec2 describe_instances in eu-west-1: List EC2 instances` (`in 17 regions`,
  * `in all regions` for a call in several).
  */
-export function taskTitle(t: Pick<ToolCallStart, 'service' | 'operation' | 'region' | 'label'>): string {
+export function taskTitle(t: Pick<ToolCallStart, 'service' | 'operation' | 'region' | 'label' | 'account'>): string {
   const call = [t.service, t.operation].filter(Boolean).join(' ') || 'AWS';
-  return neutralizePlain(`${call} in ${t.region}${t.label ? `: ${t.label}` : ''}`).slice(0, 150);
+  const where = t.account ? `${t.account} · ${t.region}` : t.region;
+  return neutralizePlain(`${call} in ${where}${t.label ? `: ${t.label}` : ''}`).slice(0, 150);
 }
 
 /** Task output when a call ends. */

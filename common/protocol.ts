@@ -34,6 +34,13 @@ export interface ToolCallStart {
   readonly region: string;
   /** A call in several regions (the tool's `regions`): each region, when known. */
   readonly regions?: readonly string[];
+  /**
+   * The account (its alias) when the deployment reads several (AWS_ASK_ACCOUNTS); with `accounts`, a
+   * summary (`3 accounts`, `all accounts`). Absent: the tool role's account, the only one.
+   */
+  readonly account?: string;
+  /** A call in several accounts (the tool's `accounts`): each account's alias, when known. */
+  readonly accounts?: readonly string[];
   readonly label: string;
 }
 
@@ -51,6 +58,11 @@ export interface ToolCallSummary extends ToolCallStart {
    * answered, so `ok` is true when any did); absent when every region answered.
    */
   readonly regionErrors?: Readonly<Record<string, string>>;
+  /**
+   * With `accounts`: the accounts that failed as a whole (their role could not be assumed, say), with
+   * the error code; a region of an account that failed alone is in `regionErrors` as `alias/region`.
+   */
+  readonly accountErrors?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -12,6 +12,7 @@ import { FAILURES, userMessage } from '../../common/errors.ts';
 import { type Logger, silentLogger } from '../../common/log.ts';
 import type { AgentEvent, InvocationRequest, ToolCallSummary, Usage } from '../../common/protocol.ts';
 import { newRef } from '../../common/ref.ts';
+import type { AccountDirectory } from '../accounts.ts';
 import { type AgentSettings, createAgent } from '../agent.ts';
 import type { PinnedCredentials } from '../credentials.ts';
 import type { AwsCaller } from '../tools/aws-caller.ts';
@@ -36,6 +37,8 @@ export interface AgentServiceOptions {
   readonly createModel: () => Model;
   readonly caller: AwsCaller;
   readonly credentials: PinnedCredentials;
+  /** The accounts the tool may read (AWS_ASK_ACCOUNTS); absent: the tool role's account alone. */
+  readonly accounts?: AccountDirectory;
   /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused by the tool like the sensitive list. */
   readonly denyActions?: readonly string[];
   readonly sessionStore?: SessionStoreSettings;
@@ -84,6 +87,7 @@ export class AgentService {
         caller: this.opts.caller,
         onCall,
         ...(this.opts.denyActions ? { denyActions: this.opts.denyActions } : {}),
+        ...(this.opts.accounts ? { accounts: this.opts.accounts } : {}),
       }),
       settings: this.opts.settings,
       ...(sessionManager ? { sessionManager } : {}),

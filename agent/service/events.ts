@@ -11,6 +11,7 @@ import {
 import { findService } from '../../common/aws-services.ts';
 import { iamActionFor } from '../../common/policy/index.ts';
 import type { AgentEvent, ToolCallStart, ToolCallSummary, Usage } from '../../common/protocol.ts';
+import { startAccounts } from '../tools/accounts.ts';
 import type { AwsCallRecord } from '../tools/aws-caller.ts';
 import { startRegions } from '../tools/regions.ts';
 
@@ -49,6 +50,7 @@ export function toolCallStart(id: string, input: unknown, defaultRegion: string)
     operation,
     ...(iamAction ? { iamAction } : {}),
     ...startRegions(i, defaultRegion),
+    ...startAccounts(i),
     label: text('label') || `${service}:${operation}`,
   };
 }

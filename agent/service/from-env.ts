@@ -1,15 +1,18 @@
 /**
  * The agent service as configured by the environment (AWS_REGION, MODEL_ID, BEDROCK_REGION,
- * TOOL_ROLE_ARN (with TOOL_SESSION_POLICY_ARNS) or AGENT_TOOL_USE_AWS_PROFILE_NAME, SESSION_BUCKET,
+ * TOOL_ROLE_ARN (with TOOL_SESSION_POLICY_ARNS) or AGENT_TOOL_USE_AWS_PROFILE_NAME, AWS_ASK_ACCOUNTS and
+ * TOOL_ROLE_NAME, SESSION_BUCKET,
  * SESSION_PREFIX, USE_AWS_*, AWS_ASK_REGIONS, AWS_ASK_DENY_ACTIONS, AWS_ASK_SHOW_ENV_VALUES,
  * AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
  */
+import { type AccountsConfig, readAccountsConfig } from '../../common/accounts.ts';
 import type { Logger } from '../../common/log.ts';
 import { readDenyActions } from '../../common/policy/index.ts';
 import { SettingsReader } from '../../common/settings.ts';
 import { type AgentSettings, createModel, readAgentSettings } from '../agent.ts';
-import { type CredentialMode, PinnedCredentials, readCredentialMode } from '../credentials.ts';
+import { type CredentialMode, type PinnedCredentials, readCredentialMode } from '../credentials.ts';
 import { AwsCaller } from '../tools/aws-caller.ts';
+import { accountsFor } from '../tools/controlled-use-aws.ts';
 import { type AwsCallSettings, readToolSettings } from '../tools/settings.ts';
 import { AgentService } from './agent-service.ts';
 
@@ -18,6 +21,8 @@ export interface AgentServiceConfig {
   readonly settings: AgentSettings;
   readonly tool: AwsCallSettings;
   readonly credentialMode: CredentialMode;
+  /** The accounts the tool may read (AWS_ASK_ACCOUNTS, TOOL_ROLE_NAME); absent: the tool role's alone. */
+  readonly accounts?: AccountsConfig;
   /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused by the tool like the sensitive list. */
   readonly denyActions: readonly string[];
   readonly sessionStore?: { readonly bucket: string; readonly prefix: string };
@@ -34,10 +39,14 @@ export interface AgentServiceFromEnv {
 export function readAgentServiceConfig(read: SettingsReader): AgentServiceConfig {
   const settings = readAgentSettings(read);
   const bucket = read.str('SESSION_BUCKET');
+  const tool = readToolSettings(read, settings.defaultRegion);
+  const credentialMode = readCredentialMode(read);
+  const accounts = readAccountsConfig(read, credentialMode.kind === 'role' ? credentialMode.roleArn : undefined);
   return {
     settings,
-    tool: readToolSettings(read, settings.defaultRegion),
-    credentialMode: readCredentialMode(read),
+    tool,
+    credentialMode,
+    ...(accounts ? { accounts } : {}),
     denyActions: readDenyActions(read),
     ...(bucket ? { sessionStore: { bucket, prefix: read.str('SESSION_PREFIX') ?? 'sessions/' } } : {}),
     logPrompts: read.bool('LOG_PROMPTS', false),
@@ -47,12 +56,13 @@ export function readAgentServiceConfig(read: SettingsReader): AgentServiceConfig
 /** Builds the service from settings already read and checked. */
 export function createAgentService(config: AgentServiceConfig, logger?: Logger): AgentServiceFromEnv {
   const { settings } = config;
-  const credentials = new PinnedCredentials(config.credentialMode, { region: settings.defaultRegion });
+  const { credentials, accounts } = accountsFor(config.credentialMode, config.accounts, settings.defaultRegion);
   const service = new AgentService({
     settings,
     createModel: () => createModel(settings),
     caller: new AwsCaller(config.tool),
     credentials,
+    ...(accounts ? { accounts } : {}),
     denyActions: config.denyActions,
     ...(config.sessionStore ? { sessionStore: config.sessionStore } : {}),
     ...(logger ? { logger } : {}),

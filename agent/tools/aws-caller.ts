@@ -6,7 +6,9 @@
  * and patterns), applies the query to the redacted result, and hands back the model's text and a
  * record. With `regions` it does that in each region at once, bounded (regions.ts), and writes one
  * text keyed by region (regions-text.ts); a global service is called once (global-services.ts).
- * Never throws.
+ * With several accounts (`callAccounts`), each account's credentials are fetched first (a role that
+ * cannot be assumed fails that account alone), then every account × region runs at once, bounded, and
+ * the text is keyed by account, then region. Never throws.
  */
 
 import { findService, type SdkModule, type ServiceInfo, unsupportedServiceText } from '../../common/aws-services.ts';
@@ -21,6 +23,7 @@ import {
   outputSchema,
   resolveOperation,
 } from '../aws/operations.ts';
+import { accountSummary } from './accounts.ts';
 import { type ArnRegionRefusal, checkArnRegions } from './arn-regions.ts';
 import { type CallCredentials, ClientCache } from './client-cache.ts';
 import { expectedParameters, explainError } from './explain-error.ts';
@@ -66,6 +69,17 @@ export interface AwsRequest {
   /** A JMESPath expression applied to the merged, redacted result (query.ts). */
   readonly query?: string;
   readonly label: string;
+  /** The account the call runs in (its alias), named in the record and the text; set by the tool. */
+  readonly account?: string;
+  /** As the model named them: `callAccounts` runs in several accounts (accounts.ts). */
+  readonly accounts?: readonly string[] | 'all';
+}
+
+/** One account of a call in several: its alias and id, and the credentials of the role there. */
+export interface AccountTarget {
+  readonly alias: string;
+  readonly id: string;
+  readonly creds: CallCredentials;
 }
 
 export interface AwsCallOutcome {
@@ -79,11 +93,21 @@ export type Gate = (service: ServiceInfo, operation: string) => Promise<Decision
 
 type FailExtra = Partial<AwsCallRecord> & { service: string; operation: string };
 
-/** Where the record says a call runs before it is known: the region, or the regions as asked. */
-function askedRegions(req: AwsRequest): Pick<AwsCallRecord, 'region' | 'regions'> {
-  if (req.regions === undefined) return { region: req.region };
-  if (req.regions === 'all') return { region: 'all regions' };
-  return { region: regionSummary(req.regions), regions: req.regions };
+type Where = Pick<AwsCallRecord, 'region' | 'regions' | 'account' | 'accounts'>;
+
+/** Where the record says a call runs before it is known: the region(s) and account(s) as asked. */
+function askedWhere(req: AwsRequest): Where {
+  const accounts =
+    req.accounts === undefined
+      ? req.account !== undefined
+        ? { account: req.account }
+        : {}
+      : req.accounts === 'all'
+        ? { account: 'all accounts' }
+        : { account: accountSummary(req.accounts), accounts: req.accounts };
+  if (req.regions === undefined) return { region: req.region, ...accounts };
+  if (req.regions === 'all') return { region: 'all regions', ...accounts };
+  return { region: regionSummary(req.regions), regions: req.regions, ...accounts };
 }
 
 /** A call resolved, gated and checked, ready to be made in one region or several. */
@@ -102,6 +126,11 @@ interface RegionCall {
 
 type RegionOutcome = { readonly ok: true; readonly result: RegionResult } | ({ readonly ok: false } & RegionFailure);
 
+/** One account's part of a call in several, before its regions run: its regions, or why it failed. */
+type AccountPlan =
+  | { readonly target: AccountTarget; readonly regions: readonly string[]; readonly note?: string }
+  | { readonly target: AccountTarget; readonly failure: RegionFailure };
+
 /** Calls AWS on behalf of a tool: resolves names, gates, paginates, shapes output. Never throws. */
 export class AwsCaller {
   private readonly clients: ClientCache;
@@ -115,10 +144,47 @@ export class AwsCaller {
     this.env = envPolicy(settings.showEnvValues ?? []);
   }
 
-  async call(req: AwsRequest, creds: CallCredentials, gate?: Gate): Promise<AwsCallOutcome> {
+  /** The call in one account (`req.account` names it in the record and text), with these credentials. */
+  call(req: AwsRequest, creds: CallCredentials, gate?: Gate): Promise<AwsCallOutcome> {
+    return this.run(req, creds, gate);
+  }
+
+  /** The call in each of several accounts (and regions), in parallel, bounded; keyed by account alias. */
+  callAccounts(req: AwsRequest, targets: readonly AccountTarget[], gate?: Gate): Promise<AwsCallOutcome> {
+    return this.run(req, targets, gate);
+  }
+
+  /** A call refused before anything was resolved or sent (an account not allowed, say). */
+  refuse(req: AwsRequest, text: string, errorCode: string): AwsCallOutcome {
+    return {
+      ok: false,
+      text,
+      record: {
+        ...askedWhere(req),
+        service: req.service,
+        operation: req.operation,
+        label: req.label,
+        ok: false,
+        refused: true,
+        pages: 0,
+        items: 0,
+        bytes: 0,
+        ms: 0,
+        errorCode,
+      },
+    };
+  }
+
+  private async run(
+    req: AwsRequest,
+    target: CallCredentials | readonly AccountTarget[],
+    gate?: Gate,
+  ): Promise<AwsCallOutcome> {
     const started = performance.now();
+    const targets = Array.isArray(target) ? (target as readonly AccountTarget[]) : undefined;
+    const creds = targets ? (targets[0]?.creds ?? { key: 'none' }) : (target as CallCredentials);
     // where the record says the call ran: as asked until it is known
-    let where: Pick<AwsCallRecord, 'region' | 'regions'> = askedRegions(req);
+    let where: Where = askedWhere(req);
     const fail = (text: string, extra: FailExtra): AwsCallOutcome => ({
       ok: false,
       text,
@@ -180,7 +246,8 @@ export class AwsCaller {
     const global = globalRegionFor(service.name, operation, req.regions ? this.settings.defaultRegion : req.region);
     const single = global ?? (req.regions ? undefined : req.region);
     if (single) {
-      where = { region: single };
+      where = { ...where, region: single };
+      delete (where as { regions?: unknown }).regions;
       const refusal = this.regionRefusal(service.name, single, req.parameters, global !== undefined);
       if (refusal) return fail(refusal.text, { ...named, errorCode: refusal.code, refused: true });
     }
@@ -224,12 +291,21 @@ export class AwsCaller {
       global: global !== undefined,
       ...(req.query !== undefined ? { query: req.query } : {}),
     };
+    const base = { label: req.label, ...named };
+    if (targets) {
+      const choice = single ? undefined : (req.regions as RegionsChoice);
+      return this.inAccounts(call, targets, choice, single, gate, base, started, global !== undefined);
+    }
     if (single) {
       const part = await this.inRegion(call, single);
       if (!part.ok) return fail(part.text, { ...named, errorCode: part.code, refused: part.refused });
       // said when the model asked for another region, or for several
       const moved = global !== undefined && (req.regions !== undefined || req.region !== global);
-      const text = resultText({ ...part.result, ...(moved ? { global: true } : {}) }, this.settings.maxBytes);
+      const account = req.account !== undefined ? { account: req.account } : {};
+      const text = resultText(
+        { ...part.result, ...(moved ? { global: true } : {}), ...account },
+        this.settings.maxBytes,
+      );
       return {
         ok: true,
         text,
@@ -246,7 +322,90 @@ export class AwsCaller {
         },
       };
     }
-    return this.inRegions(call, req.regions as RegionsChoice, gate, { label: req.label, ...named }, started);
+    const account = req.account !== undefined ? { account: req.account } : {};
+    return this.inRegions(call, req.regions as RegionsChoice, gate, { ...base, ...account }, started);
+  }
+
+  /**
+   * The call in several accounts: first each account's credentials (a role that cannot be assumed
+   * fails its account alone) and regions, then every account × region at once, bounded by the region
+   * concurrency; one text keyed by account alias (then region), one record.
+   */
+  private async inAccounts(
+    call: RegionCall,
+    targets: readonly AccountTarget[],
+    choice: RegionsChoice | undefined,
+    single: string | undefined,
+    gate: Gate | undefined,
+    base: Pick<AwsCallRecord, 'service' | 'operation' | 'iamAction' | 'label'>,
+    started: number,
+    global: boolean,
+  ): Promise<AwsCallOutcome> {
+    const limit = this.settings.regionConcurrency;
+    const plans = await mapBounded(targets, limit, async (target): Promise<AccountPlan> => {
+      try {
+        await target.creds.provider?.();
+      } catch (e) {
+        const text =
+          `Account ${target.alias} (${target.id}) could not be read: ${(e as Error).message.slice(0, 300)}. ` +
+          "The bot's role may be missing there (its stack not deployed in that account) or not trust the bot.";
+        return { target, failure: { account: target.alias, code: 'AssumeRoleFailed', text, refused: false } };
+      }
+      if (single) return { target, regions: [single] };
+      const { regions, note } = await this.targetRegions(choice as RegionsChoice, target.creds, gate);
+      return { target, regions, ...(note ? { note: `${target.alias}: ${note}` } : {}) };
+    });
+    const pairs = plans.flatMap((p) => ('regions' in p ? p.regions.map((region) => ({ t: p.target, region })) : []));
+    const parts = await mapBounded(pairs, limit, async ({ t, region }) => {
+      const part = await this.inRegion({ ...call, creds: t.creds }, region);
+      return part.ok ? { ...part, result: { ...part.result, account: t.alias } } : { ...part, account: t.alias };
+    });
+    const results = parts.flatMap((p) => (p.ok ? [p.result] : []));
+    const failures = [
+      ...plans.flatMap((p) => ('failure' in p ? [p.failure] : [])),
+      ...parts.flatMap((p) => (p.ok ? [] : [p])),
+    ];
+    const aliases = targets.map((t) => t.alias);
+    const regions = [...new Set(pairs.map((p) => p.region))];
+    const notes = [...new Set(plans.flatMap((p) => ('note' in p && p.note ? [p.note] : [])))];
+    const text = regionsText({
+      service: call.service.name,
+      operation: call.operation,
+      regions,
+      accounts: aliases,
+      byRegion: choice !== undefined && !global,
+      results,
+      failures,
+      maxBytes: this.settings.maxBytes,
+      ...(call.query !== undefined ? { query: call.query } : {}),
+      ...(notes.length ? { note: notes.join(' ') } : {}),
+    });
+    const ok = results.length > 0;
+    const codes = [...new Set(failures.map((f) => f.code))];
+    const whole = failures.filter((f) => f.region === undefined);
+    const inRegion = failures.filter((f) => f.region !== undefined);
+    return {
+      ok,
+      text,
+      record: {
+        ...base,
+        region: single ?? regionSummary(regions),
+        ...(single ? {} : { regions }),
+        account: accountSummary(aliases),
+        accounts: aliases,
+        ok,
+        refused: !ok && failures.every((f) => f.refused),
+        pages: results.reduce((n, r) => n + r.pages, 0),
+        items: results.reduce((n, r) => n + r.items, 0),
+        bytes: Buffer.byteLength(text),
+        ms: Math.round(performance.now() - started),
+        ...(whole.length ? { accountErrors: Object.fromEntries(whole.map((f) => [f.account, f.code])) } : {}),
+        ...(inRegion.length
+          ? { regionErrors: Object.fromEntries(inRegion.map((f) => [`${f.account}/${f.region}`, f.code])) }
+          : {}),
+        ...(ok ? {} : { errorCode: codes.length === 1 ? (codes[0] as string) : 'AccountsFailed' }),
+      },
+    };
   }
 
   /** The call in several regions at once, bounded; one region's failure is reported for it alone. */
@@ -254,11 +413,11 @@ export class AwsCaller {
     call: RegionCall,
     choice: RegionsChoice,
     gate: Gate | undefined,
-    base: Pick<AwsCallRecord, 'service' | 'operation' | 'iamAction' | 'label'>,
+    base: Pick<AwsCallRecord, 'service' | 'operation' | 'iamAction' | 'label' | 'account'>,
     started: number,
   ): Promise<AwsCallOutcome> {
     const { regions, note } = await this.targetRegions(choice, call.creds, gate);
-    const where = { region: regionSummary(regions), regions };
+    const where = { region: regionSummary(regions), regions, ...(base.account ? { account: base.account } : {}) };
     const record = { ...base, ...where, refused: false, pages: 0, items: 0, bytes: 0 };
     if (!regions.length) {
       const text =
@@ -279,6 +438,7 @@ export class AwsCaller {
       maxBytes: this.settings.maxBytes,
       ...(call.query !== undefined ? { query: call.query } : {}),
       ...(note ? { note } : {}),
+      ...(base.account ? { account: base.account } : {}),
     });
     const ok = results.length > 0;
     const codes = [...new Set(failures.map((f) => f.code))];
@@ -293,7 +453,7 @@ export class AwsCaller {
         items: results.reduce((n, r) => n + r.items, 0),
         bytes: Buffer.byteLength(text),
         ms: Math.round(performance.now() - started),
-        ...(failures.length ? { regionErrors: Object.fromEntries(failures.map((f) => [f.region, f.code])) } : {}),
+        ...(failures.length ? { regionErrors: Object.fromEntries(failures.map((f) => [f.region ?? '', f.code])) } : {}),
         ...(ok ? {} : { errorCode: codes.length === 1 ? (codes[0] as string) : 'RegionsFailed' }),
       },
     };

@@ -4,17 +4,21 @@
  * The spec is a deep copy of use_aws's, renamed, with `profile_name` deleted and unknown properties
  * disallowed; input is validated strictly; credentials are pinned by configuration
  * (agent/credentials.ts); every call passes the read-only policy (common/policy/) before any
- * network call.
+ * network call. With several accounts configured (AWS_ASK_ACCOUNTS), `account` and `accounts` choose
+ * among the allowed ones (accounts.ts); a name outside them is refused before any AWS call.
  */
 import { type Agent, BeforeToolCallEvent, FunctionTool, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
+import { namesText, readAccountsConfig } from '../../common/accounts.ts';
 import { decideOperation, readDenyActions } from '../../common/policy/index.ts';
 import type { Asker } from '../../common/protocol.ts';
 import { SettingsReader } from '../../common/settings.ts';
-import { credentialModeFromEnv, PinnedCredentials } from '../credentials.ts';
-import { AwsCaller, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
-import { parseParameters, parseQuery, parseRegions, ToolInputError } from './input.ts';
-import { type AwsCallSettings, REGION, settingsFromEnv } from './settings.ts';
-import { USE_AWS_SPEC } from './spec.ts';
+import { AccountDirectory, AccountsUnavailableError, organizationLister } from '../accounts.ts';
+import { type credentialModeFromEnv, PinnedCredentials, readCredentialMode } from '../credentials.ts';
+import { allowedAccountsFor, type CallScope, pickAccounts, type ScopeFor, scopeSubject } from './accounts.ts';
+import { AwsCaller, type AwsCallOutcome, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
+import { parseAccounts, parseParameters, parseQuery, parseRegions, ToolInputError } from './input.ts';
+import { type AwsCallSettings, REGION, readToolSettings, settingsFromEnv } from './settings.ts';
+import { ACCOUNT_PROPERTIES, USE_AWS_SPEC } from './spec.ts';
 
 export const CONTROLLED_USE_AWS_NAME = 'controlled_use_aws';
 
@@ -31,6 +35,7 @@ function cloneSpec(): ToolSpec {
     additionalProperties?: boolean;
   };
   delete schema.properties.profile_name;
+  Object.assign(schema.properties, structuredClone(ACCOUNT_PROPERTIES));
   schema.required = (schema.required ?? []).filter((r) => r !== 'profile_name');
   schema.additionalProperties = false;
   return spec;
@@ -86,12 +91,14 @@ export function validateInput(raw: unknown, settings: Pick<AwsCallSettings, 'def
   const regions = parseRegions(input.regions, Boolean(given));
   const query = parseQuery(input.query);
   const parameters = parseParameters(input.parameters);
+  const accounts = parseAccounts(input.account, input.accounts);
   return {
     service,
     operation,
     parameters,
     region,
     label,
+    ...accounts,
     ...(regions ? { regions } : {}),
     ...(query !== undefined ? { query } : {}),
   };
@@ -110,6 +117,28 @@ export interface ControlledUseAwsOptions {
   readonly denyActions?: readonly string[];
   /** Told of every call, refused or made, with the model's toolUseId as `id`. */
   readonly onCall?: (record: AwsCallRecord & { readonly id: string }, asker?: Asker) => void;
+  /** The accounts the bot may read (AWS_ASK_ACCOUNTS); absent: the tool role's account alone. */
+  readonly accounts?: AccountDirectory;
+  /** What an asker may ask about (a Slack channel's or user's scope); applied to every call when given. */
+  readonly scopeFor?: ScopeFor;
+}
+
+/**
+ * A scope's regions applied to the call as asked: a region or a listed region outside them is refused
+ * (undefined when all is well); `"all"` becomes the scope's regions.
+ */
+function scopeRegions(req: AwsRequest, scope: CallScope | undefined, asker?: Asker): AwsRequest | string {
+  const allowed = scope?.regions;
+  if (!allowed) return req;
+  if (req.regions === 'all') return { ...req, regions: [...allowed] };
+  const asked = req.regions ?? [req.region];
+  const outside = asked.filter((r) => !allowed.includes(r));
+  if (!outside.length) return req;
+  const who = scopeSubject(asker);
+  return (
+    `Refused: ${outside.join(', ')} ${outside.length > 1 ? 'are' : 'is'} outside what ${who} may ask about. ` +
+    `${who[0]?.toUpperCase()}${who.slice(1)} may ask about ${namesText([...allowed])}. No AWS call was made.`
+  );
 }
 
 export function createControlledUseAws(options: ControlledUseAwsOptions): FunctionTool {
@@ -117,14 +146,43 @@ export function createControlledUseAws(options: ControlledUseAwsOptions): Functi
   const denyActions = options.denyActions ?? [];
   const gate = (service: Parameters<typeof decideOperation>[0], operation: string) =>
     decideOperation(service, operation, denyActions);
+  const { credentials, accounts: directory } = options;
+  const run = async (asked: AwsRequest, asker?: Asker): Promise<AwsCallOutcome> => {
+    const scope = options.scopeFor?.(asker);
+    const req = scopeRegions(asked, scope, asker);
+    if (typeof req === 'string') return caller.refuse(asked, req, 'RegionNotInScope');
+    if (!directory) {
+      if (req.account !== undefined || req.accounts !== undefined) {
+        const text =
+          'This deployment reads one AWS account (its own); account and accounts cannot be used. ' +
+          'An operator can list more with AWS_ASK_ACCOUNTS. No AWS call was made.';
+        return caller.refuse(req, text, 'AccountNotAllowed');
+      }
+      return caller.call(req, credentials.forAsker(asker), gate);
+    }
+    let picked: ReturnType<typeof pickAccounts>;
+    try {
+      picked = pickAccounts(req, await allowedAccountsFor(directory, asker, scope));
+    } catch (e) {
+      if (!(e instanceof AccountsUnavailableError)) throw e;
+      return caller.refuse(req, `${e.message} No AWS call was made for the question.`, 'AccountsUnavailable');
+    }
+    if (!picked.ok) return caller.refuse(req, picked.text, 'AccountNotAllowed');
+    const targets = picked.accounts.map((a) => ({ ...a, creds: credentials.forAsker(asker, a.id) }));
+    if (req.accounts === undefined) {
+      const [one] = targets as [(typeof targets)[0]];
+      return caller.call({ ...req, account: one.alias }, one.creds, gate);
+    }
+    return caller.callAccounts(req, targets, gate);
+  };
   return new FunctionTool({
     name: CONTROLLED_USE_AWS_SPEC.name,
     description: CONTROLLED_USE_AWS_SPEC.description,
     inputSchema: CONTROLLED_USE_AWS_SPEC.inputSchema,
     callback: async (raw: unknown, context: ToolContext) => {
-      const req = validateInput(raw, caller.settings);
+      const asked = validateInput(raw, caller.settings);
       const asker = askerFrom(context);
-      const outcome = await caller.call(req, options.credentials.forAsker(asker), gate);
+      const outcome = await run(asked, asker);
       options.onCall?.({ ...outcome.record, id: context.toolUse.toolUseId }, asker);
       if (!outcome.ok) throw new Error(outcome.text);
       return outcome.text;
@@ -137,12 +195,44 @@ export function controlledUseAwsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   extra: Omit<ControlledUseAwsOptions, 'credentials' | 'caller'> = {},
 ): { tool: FunctionTool; credentials: PinnedCredentials; caller: AwsCaller } {
-  const settings = settingsFromEnv(env);
-  const credentials = new PinnedCredentials(credentialModeFromEnv(env), { region: settings.defaultRegion });
   const read = new SettingsReader(env);
-  const denyActions = read.done(readDenyActions(read));
+  const settings = readToolSettings(read);
+  const mode = readCredentialMode(read);
+  const accountsConfig = readAccountsConfig(read, mode.kind === 'role' ? mode.roleArn : undefined);
+  const denyActions = readDenyActions(read);
+  read.done(undefined);
+  const { credentials, accounts } = accountsFor(mode, accountsConfig, settings.defaultRegion);
   const caller = new AwsCaller(settings);
-  return { tool: createControlledUseAws({ credentials, caller, denyActions, ...extra }), credentials, caller };
+  const tool = createControlledUseAws({
+    credentials,
+    caller,
+    denyActions,
+    ...(accounts ? { accounts } : {}),
+    ...extra,
+  });
+  return { tool, credentials, caller };
+}
+
+/**
+ * The pinned credentials and, with AWS_ASK_ACCOUNTS, the account directory (an organization listed
+ * through the tool role's own credentials), from settings already read and checked.
+ */
+export function accountsFor(
+  mode: ReturnType<typeof credentialModeFromEnv>,
+  config: ReturnType<typeof readAccountsConfig>,
+  region: string,
+): { credentials: PinnedCredentials; accounts?: AccountDirectory } {
+  const credentials = new PinnedCredentials(mode, {
+    region,
+    ...(config?.roleName ? { memberRoleName: config.roleName } : {}),
+  });
+  if (!config) return { credentials };
+  const source = config.source;
+  const listOrganization =
+    source.kind === 'organization'
+      ? organizationLister(credentials.forAsker().provider, region, source.parents)
+      : undefined;
+  return { credentials, accounts: new AccountDirectory(config, listOrganization ? { listOrganization } : {}) };
 }
 
 /**

@@ -1,5 +1,9 @@
-/** The model's tool input: the error for input that cannot be called; parsing `parameters`, `regions`, `query`. */
+/**
+ * The model's tool input: the error for input that cannot be called; parsing `parameters`, `regions`,
+ * `account`/`accounts` and `query`.
+ */
 import { REGION } from '../../common/settings.ts';
+import type { AccountsChoice } from './accounts.ts';
 import { MAX_REGIONS, type RegionsChoice } from './regions.ts';
 
 /** Input the tool refuses before any AWS call. */
@@ -70,4 +74,49 @@ export function parseQuery(raw: unknown): string | undefined {
     );
   }
   return raw.trim() || undefined;
+}
+
+/** Most accounts one call may name (more is `"all"`). */
+export const MAX_ACCOUNTS = 100;
+/** An account as the model may name it: an alias or a 12-digit id (checked against the allowed set later). */
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+
+/**
+ * Parses `account` (one name) and `accounts` (`"all"`, also `["all"]`, or a list, deduplicated); both
+ * absent: undefined. Both given is refused: which would the call use?
+ */
+export function parseAccounts(
+  account: unknown,
+  accounts: unknown,
+): { readonly account?: string; readonly accounts?: AccountsChoice } {
+  const name = (v: unknown): string => {
+    const t = typeof v === 'string' ? v.trim() : '';
+    if (!ACCOUNT_NAME.test(t)) {
+      const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v;
+      throw new ToolInputError(`${shown} is not an account name: give an alias (e.g. prod) or a 12-digit account id.`);
+    }
+    return t;
+  };
+  const given = (v: unknown) => v !== undefined && v !== null;
+  if (given(account) && given(accounts)) {
+    throw new ToolInputError(
+      'Give either account (one account) or accounts (a list, or "all"), not both. ' +
+        'E.g. account: "prod" or accounts: ["prod", "staging"] or accounts: "all".',
+    );
+  }
+  if (given(account)) return { account: name(account) };
+  if (!given(accounts)) return {};
+  const list = typeof accounts === 'string' ? [accounts] : accounts;
+  if (!Array.isArray(list) || !list.length) {
+    throw new ToolInputError(
+      'accounts must be "all" or a non-empty list of account aliases or ids, e.g. ["prod", "staging"].',
+    );
+  }
+  if (list.length === 1 && typeof list[0] === 'string' && list[0].trim().toLowerCase() === 'all')
+    return { accounts: 'all' };
+  const names = [...new Set(list.map(name))];
+  if (names.length > MAX_ACCOUNTS) {
+    throw new ToolInputError(`accounts lists ${names.length} accounts; the most is ${MAX_ACCOUNTS} (or "all").`);
+  }
+  return { accounts: names };
 }

@@ -3,16 +3,19 @@
  * how many answered, pages, items, whether every page was read), one JSON object keyed by region, then
  * notes: regions that failed (the others are still there), more results, cuts, redaction. The byte
  * budget is shared fairly: each region gets an equal share, and what a small result leaves unused is
- * shared among the larger ones (`shareBudget`).
+ * shared among the larger ones (`shareBudget`). A call in several accounts is written the same way,
+ * keyed by account alias (then region, when the call named regions); an account that failed as a
+ * whole is a failure without a region.
  */
 import { BAD_CREDENTIALS } from '../../common/aws-errors.ts';
 import { fitToBudget, type Plain } from './output.ts';
 import { newTally } from './redact-marks.ts';
 import { cutNote, cutText, MIN_JSON_BYTES, moreNote, type RegionResult, redactionNotes } from './result-text.ts';
 
-/** A region whose part failed or was refused. */
+/** A region whose part failed or was refused; with accounts, its account (without a region: all of it). */
 export interface RegionFailure {
-  readonly region: string;
+  readonly region?: string;
+  readonly account?: string;
   readonly code: string;
   /** What the model is told (explain-error.ts, or the refusal). */
   readonly text: string;
@@ -30,6 +33,20 @@ export interface RegionsTextInput {
   readonly query?: string;
   /** Said first: how `"all"` became a list when the account's regions could not be read. */
   readonly note?: string;
+  /** The one account of the call (its alias), named in the head line. */
+  readonly account?: string;
+  /** Several accounts, in order: results and failures name theirs and the JSON is keyed by account. */
+  readonly accounts?: readonly string[];
+  /** With accounts: each account's part keyed by region too (the call named regions). */
+  readonly byRegion?: boolean;
+}
+
+/** Where a part ran, as the JSON keys it: [region], [account] or [account, region]. */
+type PathOf = (x: { readonly account?: string; readonly region?: string }) => string[];
+
+function pathsFor(o: RegionsTextInput): PathOf {
+  if (!o.accounts) return (x) => [x.region ?? ''];
+  return (x) => [x.account ?? '', ...(o.byRegion && x.region !== undefined ? [x.region] : [])];
 }
 
 /** Bytes kept for the note on cuts. */
@@ -58,22 +75,28 @@ export function shareBudget(sizes: readonly number[], total: number): number[] {
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
+/** `eu-west-1`, `staging`, `staging eu-west-1`: a failure's place for the model. */
+const placeOf = (f: { readonly account?: string; readonly region?: string }): string =>
+  [f.account, f.region].filter(Boolean).join(' ');
+
 /** Failures grouped by error code, one note each. */
-function failureNotes(failures: readonly RegionFailure[], answered: number): string[] {
+function failureNotes(failures: readonly RegionFailure[], results: readonly RegionResult[]): string[] {
   const byCode = new Map<string, RegionFailure[]>();
   for (const f of failures) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
   return [...byCode.values()].map((group) => {
     const first = group[0] as RegionFailure;
-    const names = group.map((f) => f.region).join(', ');
+    const names = group.map(placeOf).join(', ');
     const verb = first.refused ? 'Refused' : 'Failed';
-    // the same credentials worked elsewhere: a region that is not enabled answers like this
+    // the same credentials worked elsewhere (in the same account): a region that is not enabled answers like this
+    const sameCreds = results.some((r) => r.account === first.account);
     const hint =
-      answered && BAD_CREDENTIALS.test(first.code)
+      sameCreds && first.region !== undefined && BAD_CREDENTIALS.test(first.code)
         ? ' The same credentials worked in other regions, so these regions are most likely not enabled in the account.'
         : '';
+    const what = first.region === undefined ? 'account' : first.account ? 'part' : 'region';
     return (
       `${verb} in ${names}: ${clip(first.text, FAILURE_CHARS)}${hint} ` +
-      `The result has nothing for ${group.length > 1 ? 'these regions' : 'this region'}; say so.`
+      `The result has nothing for ${group.length > 1 ? `these ${what}s` : `this ${what}`}; say so.`
     );
   });
 }
@@ -83,13 +106,13 @@ function moreNotes(results: readonly RegionResult[], query: string | undefined, 
   const partial = results.filter((r) => r.more);
   if (!partial.length) return [];
   const each = partial.map((r) =>
-    moreNote(r.more as NonNullable<RegionResult['more']>, r.pages, r.items, query, r.region),
+    moreNote(r.more as NonNullable<RegionResult['more']>, r.pages, r.items, query, r.region, r.account),
   );
   if (each.reduce((n, s) => n + bytes(s), 0) <= room) return each;
   const covered =
     query === undefined ? '' : ' (the query covered only what was read there: a count or breakdown is partial)';
   return [
-    `More results exist beyond the pages fetched in ${partial.map((r) => r.region).join(', ')}${covered}; ` +
+    `More results exist beyond the pages fetched in ${partial.map(placeOf).join(', ')}${covered}; ` +
       'call those regions one at a time to page through, or narrow the request with filters.',
   ];
 }
@@ -99,23 +122,34 @@ export function regionsText(o: RegionsTextInput): string {
   const { results, failures } = o;
   const pages = results.reduce((n, r) => n + r.pages, 0);
   const items = results.reduce((n, r) => n + r.items, 0);
-  const partial = results.filter((r) => r.more).map((r) => r.region);
+  const partial = results.filter((r) => r.more).map(placeOf);
   const read = partial.length ? `NOT every page read (in ${partial.join(', ')})` : 'every page read';
-  const queried = o.query === undefined ? '' : ' The query ran in each region.';
+  const pathOf = pathsFor(o);
+  const label = (x: { account?: string; region?: string }) => pathOf(x).join(' ');
+  const accounts = o.accounts;
+  const queried =
+    o.query === undefined
+      ? ''
+      : ` The query ran in each ${accounts ? 'account' : 'region'}${accounts && o.byRegion ? ' and region' : ''}.`;
+  const regionsPart = `${o.regions.length} region(s) (${o.regions.join(', ')})`;
+  const where = accounts
+    ? `${accounts.length} account(s) (${accounts.join(', ')})${o.byRegion ? ` × ${regionsPart}` : `, ${o.regions.join(', ')}`}`
+    : `${o.account ? `account ${o.account}, ` : ''}${regionsPart}`;
+  const by = accounts ? (o.byRegion ? 'account, then region' : 'account') : 'region';
   const head =
-    `${o.service}:${o.operation} in ${o.regions.length} region(s) (${o.regions.join(', ')}): ` +
+    `${o.service}:${o.operation} in ${where}: ` +
     `${results.length} answered, ${failures.length} failed; ${pages} page(s), ${items} item(s); ${read}.${queried} ` +
-    'Results by region:';
+    `Results by ${by}:`;
 
   const tally = newTally();
   for (const r of results) {
     tally.secrets += r.tally.secrets;
     tally.envValues += r.tally.envValues;
   }
-  const values = Object.fromEntries(results.map((r) => [r.region, r.value])) as Record<string, Plain>;
+  const values = Object.fromEntries(results.map((r) => [label(r), r.value])) as Record<string, Plain>;
   const fixed = [
     ...(o.note ? [o.note] : []),
-    ...failureNotes(failures, results.length),
+    ...failureNotes(failures, results),
     ...moreNotes(results, o.query, Math.floor(o.maxBytes / 4)),
   ];
   const redaction = redactionNotes(tally, o.query === undefined ? undefined : values);
@@ -125,22 +159,29 @@ export function regionsText(o: RegionsTextInput): string {
     o.maxBytes - bytes(head) - textBytes(fixed) - textBytes(redaction) - CUT_NOTE_BYTES - 2,
   );
 
-  // each region's JSON in its fair share of the budget
-  const keys = results.map((r) => r.region);
+  // each part's JSON in its fair share of the budget
   const sizes = results.map((r) => bytes(JSON.stringify(r.value)));
-  const overhead = keys.reduce((n, k) => n + bytes(JSON.stringify(k)) + 2, 2);
+  const overhead = results.reduce((n, r) => n + pathOf(r).reduce((m, k) => m + bytes(JSON.stringify(k)) + 3, 0), 2);
   const shares = shareBudget(sizes, jsonBudget - overhead);
   const cuts: string[] = [];
   const fitted: Record<string, Plain> = {};
+  const put = (path: readonly string[], value: Plain) => {
+    let into = fitted;
+    for (const k of path.slice(0, -1)) {
+      into[k] ??= {};
+      into = into[k] as Record<string, Plain>;
+    }
+    into[path.at(-1) as string] = value;
+  };
   results.forEach((r, i) => {
     if ((sizes[i] as number) <= (shares[i] as number)) {
-      fitted[r.region] = r.value;
+      put(pathOf(r), r.value);
       return;
     }
     const part = fitToBudget(r.value, Math.max(2, shares[i] as number));
-    fitted[r.region] = part.value;
-    cuts.push(...part.cuts.map((c) => `${r.region}: ${cutText(c)}`));
-    if (!part.cuts.length) cuts.push(`${r.region}: could not be cut to its share`);
+    put(pathOf(r), part.value);
+    cuts.push(...part.cuts.map((c) => `${label(r)}: ${cutText(c)}`));
+    if (!part.cuts.length) cuts.push(`${label(r)}: could not be cut to its share`);
   });
   let json = JSON.stringify(fitted);
   if (bytes(json) > jsonBudget) {
@@ -151,7 +192,7 @@ export function regionsText(o: RegionsTextInput): string {
   }
   const notes = [...fixed];
   if (cuts.length) {
-    const shared = results.length > 1 ? `, shared by ${results.length} regions` : '';
+    const shared = results.length > 1 ? `, shared by ${results.length} ${accounts ? 'parts' : 'regions'}` : '';
     const shown = cuts.length > 8 ? [...cuts.slice(0, 8), `and ${cuts.length - 8} more`] : cuts;
     notes.push(cutNote(shown, o.maxBytes, shared));
   }

@@ -32,6 +32,8 @@ export interface RegionResult {
   readonly query?: string;
   /** The service is global: said when the model asked for another region or for several. */
   readonly global?: boolean;
+  /** The account (its alias) when the deployment reads several. */
+  readonly account?: string;
 }
 
 /** The text for a call in one region, at most `maxBytes` (but for a very small budget). */
@@ -41,7 +43,8 @@ export function resultText(r: RegionResult, maxBytes: number): string {
   const fitted = fitToBudget(r.value, Math.max(MIN_JSON_BYTES, maxBytes - RESERVE_BYTES));
   if (fitted.cuts.length) notes.push(cutNote(fitted.cuts.map(cutText), maxBytes));
   notes.push(...redactionNotes(r.tally, r.query === undefined ? undefined : r.value));
-  const where = r.global ? `${r.region} (a global service: one call covers every region)` : r.region;
+  const region = r.global ? `${r.region} (a global service: one call covers every region)` : r.region;
+  const where = r.account ? `account ${r.account}, ${region}` : region;
   const head = `${r.service}:${r.operation} in ${where}: ${r.pages} page(s), ${r.items} item(s)${coverage(r)}`;
   return [head, JSON.stringify(fitted.value), ...notes.map((n) => `Note: ${n}`)].join('\n');
 }
@@ -66,12 +69,20 @@ export function cutNote(cuts: readonly string[], maxBytes: number, shared = ''):
 }
 
 /** More results exist: how to get the next page, or to narrow the request. */
-export function moreNote(more: MoreResults, pages: number, items: number, query?: string, region?: string): string {
+export function moreNote(
+  more: MoreResults,
+  pages: number,
+  items: number,
+  query?: string,
+  region?: string,
+  account?: string,
+): string {
   const value = JSON.stringify(more.value);
-  const where = region ? ` in ${region}` : '';
+  const where = `${account ? ` in account ${account}` : ''}${region ? ` in ${region}` : ''}`;
   const covered =
     query === undefined ? '' : ` The query covered only the first ${items} item(s); a count or breakdown is partial.`;
-  const again = region ? `call again with region "${region}" and` : 'call again with';
+  const named = [account ? `account "${account}"` : '', region ? `region "${region}"` : ''].filter(Boolean).join(', ');
+  const again = named ? `call again with ${named} and` : 'call again with';
   const combine = query === undefined ? '' : ' and the same query, then combine the results';
   return more.param
     ? `More results exist${where} beyond the ${pages} page(s) fetched.${covered} ` +

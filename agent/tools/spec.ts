@@ -5,6 +5,30 @@
  */
 import type { ToolSpec } from '@strands-agents/sdk';
 
+/**
+ * `account` and `accounts`: the controlled tool's alone (controlled-use-aws.ts), for a deployment that
+ * reads several accounts (AWS_ASK_ACCOUNTS; accounts.ts).
+ */
+export const ACCOUNT_PROPERTIES: Record<string, unknown> = {
+  account: {
+    type: 'string',
+    description:
+      'Optional: the AWS account to call in, by alias (e.g. prod) or 12-digit id, one of the accounts this ' +
+      "deployment may read; without it, the bot's own account.",
+  },
+  accounts: {
+    anyOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'string', enum: ['all'] },
+    ],
+    description:
+      'Instead of account: a list of accounts (aliases or ids), or "all" (every account this deployment may ' +
+      'read). Combines with region or regions. The call runs in each account (and region) in parallel; the ' +
+      'result is keyed by account alias, then by region when regions is given; an account that fails is ' +
+      'reported without failing the others.',
+  },
+};
+
 /** The Python tool's spec, property for property, plus `regions` and `query`. */
 export const USE_AWS_SPEC: ToolSpec = {
   name: 'use_aws',

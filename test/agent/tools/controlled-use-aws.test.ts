@@ -69,7 +69,7 @@ afterAll(async () => {
 });
 
 describe('controlled_use_aws spec', () => {
-  it('is a renamed deep copy of use_aws without profile_name, closed to unknown properties', () => {
+  it('is a renamed deep copy of use_aws without profile_name, with account(s), closed to unknown properties', () => {
     expect(CONTROLLED_USE_AWS_SPEC.name).toBe('controlled_use_aws');
     const schema = CONTROLLED_USE_AWS_SPEC.inputSchema as {
       properties: Record<string, unknown>;
@@ -77,6 +77,8 @@ describe('controlled_use_aws spec', () => {
       additionalProperties: boolean;
     };
     expect(Object.keys(schema.properties).sort()).toEqual([
+      'account',
+      'accounts',
       'label',
       'operation_name',
       'parameters',
