@@ -1,14 +1,12 @@
 /**
- * The accounts the hub's runtime may read (CDK context `accounts`, the runtime's AWS_ASK_ACCOUNTS), and
- * the grant that follows from them: sts:AssumeRole (and SetSourceIdentity) on each member account's tool
- * role, which has the hub's tool role name (infra/member-stack.ts).
+ * The accounts the hub's runtime may read (CDK context `accounts`, the runtime's AWS_ASK_ACCOUNTS), read
+ * and written back as text. No CDK here (the doctor loads infra/context.ts); the grant that follows from
+ * them is infra/assume-members.ts.
  *
  *   prod=111111111111,staging=222222222222   named accounts: the member roles of those accounts only
  *   organization                              every account of the organization (context organizationId):
  *   organization:ou-abcd-11111111,…           `arn:…:iam::*:role/<tool role>` where aws:ResourceOrgID is it
  */
-import { type Stack, Token } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 
 export interface NamedAccount {
   readonly name: string;
@@ -73,33 +71,4 @@ export function formatAccounts(accounts: MemberAccounts): string {
   return accounts.organizationalUnits.length
     ? `organization:${accounts.organizationalUnits.join(',')}`
     : 'organization';
-}
-
-/**
- * What the hub's runtime role may do with the member accounts' tool roles: assume them, with the Slack
- * asker as SourceIdentity. Named accounts: their roles' ARNs. The organization: the role name in any
- * account whose organization (aws:ResourceOrgID) is `organizationId`.
- */
-export function assumeMemberRoles(
-  stack: Stack,
-  toolRoleName: string,
-  accounts: MemberAccounts,
-  organizationId?: string,
-): PolicyStatement {
-  const role = (account: string) => `arn:${stack.partition}:iam::${account}:role/${toolRoleName}`;
-  const actions = ['sts:AssumeRole', 'sts:SetSourceIdentity'];
-  if (accounts.kind === 'list')
-    return new PolicyStatement({
-      sid: 'AssumeTheMemberToolRoles',
-      actions,
-      resources: accounts.accounts.map((a) => role(a.id)),
-    });
-  if (!organizationId || (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId)))
-    throw new Error(`accounts=organization needs organizationId (o-…), got "${organizationId ?? ''}".`);
-  return new PolicyStatement({
-    sid: 'AssumeTheToolRoleInTheOrganization',
-    actions,
-    resources: [role('*')],
-    conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
-  });
 }

@@ -57,7 +57,8 @@ import {
   DEFAULT_RECEIVER_RESERVED_CONCURRENCY,
   NODE_MAJOR,
 } from '../common/defaults.ts';
-import { assumeMemberRoles, formatAccounts, type MemberAccounts } from './accounts.ts';
+import { formatAccounts, type MemberAccounts } from './accounts.ts';
+import { assumeMemberRoles } from './assume-members.ts';
 import { AGENT_ENTRY, bundleAgent, ESBUILD_TARGET, esbuildDefaults, repoRoot } from './bundle.ts';
 import { runtimeNameFor, toolRoleNameFor } from './deploy-names.ts';
 import { checkLocalPrincipals, ToolRole } from './tool-role.ts';
