@@ -88,6 +88,29 @@ function readList(read: SettingsReader, name: string, entries: readonly string[]
 }
 
 /**
+ * AWS_ASK_ACCOUNTS itself (the one parser of its format, for the agent and the bot's scope check):
+ * `alias=id,…`, `organization` or `organization:ou-…,r-…`; undefined when unset. Problems are recorded.
+ */
+export function readAccountSource(read: SettingsReader, name = 'AWS_ASK_ACCOUNTS'): AccountsSource | undefined {
+  const raw = read.str(name);
+  if (raw === undefined) return undefined;
+  const org = /^organization(?::(.*))?$/i.exec(raw);
+  if (!org) return { kind: 'list', accounts: readList(read, name, read.list(name)) };
+  const parents = (org[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = parents.filter((p) => !PARENT.test(p));
+  if (bad.length) {
+    read.problem(
+      `${name} has ${bad.map((b) => `"${b}"`).join(', ')}: after organization: list OU ids like ` +
+        'ou-abcd-11111111 (or a root id r-abcd), comma-separated.',
+    );
+  }
+  return { kind: 'organization', parents: parents.filter((p) => PARENT.test(p)) };
+}
+
+/**
  * AWS_ASK_ACCOUNTS and TOOL_ROLE_NAME on a process-wide reader (problems are collected, not thrown);
  * undefined when AWS_ASK_ACCOUNTS is unset (the bot reads the tool role's account alone).
  * `hubRoleArn` is TOOL_ROLE_ARN, already checked by agent/credentials.ts.
@@ -109,24 +132,7 @@ export function readAccountsConfig(read: SettingsReader, hubRoleArn: string | un
       `TOOL_ROLE_NAME must be an IAM role name (optionally with a path), e.g. aws-ask-tool (got "${roleName}").`,
     );
   }
-  let source: AccountsSource;
-  const org = /^organization(?::(.*))?$/i.exec(raw);
-  if (org) {
-    const parents = (org[1] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const bad = parents.filter((p) => !PARENT.test(p));
-    if (bad.length) {
-      read.problem(
-        `${name} has ${bad.map((b) => `"${b}"`).join(', ')}: after organization: list OU ids like ` +
-          'ou-abcd-11111111 (or a root id r-abcd), comma-separated.',
-      );
-    }
-    source = { kind: 'organization', parents: parents.filter((p) => PARENT.test(p)) };
-  } else {
-    source = { kind: 'list', accounts: readList(read, name, read.list(name)) };
-  }
+  const source = readAccountSource(read, name) as AccountsSource;
   const homeId = hub?.account ?? '000000000000';
   const listed = source.kind === 'list' ? source.accounts.find((a) => a.id === homeId) : undefined;
   if (!listed && source.kind === 'list' && source.accounts.some((a) => a.alias === HOME_ALIAS)) {

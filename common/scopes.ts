@@ -19,6 +19,7 @@
  *   in it, and a person limited to some accounts stays limited in every channel.
  * - AWS_ASK_SCOPES unset: everyone may ask about every account and region (`configured` is false).
  */
+import { ACCOUNT_ID, ALIAS, HOME_ALIAS, parseRoleArn, readAccountSource } from './accounts.ts';
 import { outOfScopeMessage } from './errors.ts';
 import { REGION, SettingsReader, type SettingsSource } from './settings.ts';
 
@@ -60,17 +61,12 @@ export const EVERYTHING: Scope = { accounts: 'all', regions: 'all' };
 export const UNSCOPED: Scopes = { configured: false, default: EVERYTHING, channels: new Map(), users: new Map() };
 
 export const SCOPES_SETTING = 'AWS_ASK_SCOPES';
-const ACCOUNT_ID = /^\d{12}$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,31}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,31}$/;
 const EXAMPLE =
   '{"default":{"accounts":["staging"],"regions":["eu-west-1"]},' +
   '"channels":{"C0123ABCD":{"accounts":["prod","staging"]}},' +
   '"users":{"U0123ABCD":{"accounts":"all"}}}';
-
-/** The alias of the tool role's own account where AWS_ASK_ACCOUNTS does not name it (common/accounts.ts). */
-const HOME_ALIAS = 'default';
-const ALIAS = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /**
  * What scope entries are checked against. `complete`: every account is known (ids and aliases), so anything else
@@ -89,14 +85,10 @@ interface Known {
  * reports those settings' own problems.
  */
 function knownFrom(read: SettingsReader): Known {
-  const raw = read.str('AWS_ASK_ACCOUNTS') ?? '';
-  if (/^organization\b/i.test(raw)) return { accounts: [], complete: false, organization: true };
-  const accounts: KnownAccount[] = [];
-  for (const item of read.list('AWS_ASK_ACCOUNTS')) {
-    const [alias = '', id = ''] = item.split('=').map((p) => p.trim());
-    if (alias && ACCOUNT_ID.test(id)) accounts.push({ alias, id });
-  }
-  const home = /^arn:[a-z-]+:iam::(\d{12}):role\//.exec(read.str('TOOL_ROLE_ARN') ?? '')?.[1];
+  const source = readAccountSource(read);
+  if (source?.kind === 'organization') return { accounts: [], complete: false, organization: true };
+  const accounts: KnownAccount[] = [...(source?.accounts ?? [])];
+  const home = parseRoleArn(read.str('TOOL_ROLE_ARN') ?? '')?.account;
   if (home && !accounts.some((a) => a.id === home)) accounts.push({ alias: HOME_ALIAS, id: home });
   return { accounts, complete: home !== undefined, organization: false };
 }

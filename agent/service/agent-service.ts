@@ -15,6 +15,7 @@ import { newRef } from '../../common/ref.ts';
 import type { AccountDirectory } from '../accounts.ts';
 import { type AgentSettings, createAgent } from '../agent.ts';
 import type { PinnedCredentials } from '../credentials.ts';
+import type { ScopeFor } from '../tools/accounts.ts';
 import type { AwsCaller } from '../tools/aws-caller.ts';
 import { createControlledUseAws } from '../tools/controlled-use-aws.ts';
 import { BusyState } from './busy-state.ts';
@@ -39,6 +40,8 @@ export interface AgentServiceOptions {
   readonly credentials: PinnedCredentials;
   /** The accounts the tool may read (AWS_ASK_ACCOUNTS); absent: the tool role's account alone. */
   readonly accounts?: AccountDirectory;
+  /** What the asker may ask about (AWS_ASK_SCOPES, common/scopes.ts), enforced by the tool. */
+  readonly scopeFor?: ScopeFor;
   /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused by the tool like the sensitive list. */
   readonly denyActions?: readonly string[];
   readonly sessionStore?: SessionStoreSettings;
@@ -88,6 +91,7 @@ export class AgentService {
         onCall,
         ...(this.opts.denyActions ? { denyActions: this.opts.denyActions } : {}),
         ...(this.opts.accounts ? { accounts: this.opts.accounts } : {}),
+        ...(this.opts.scopeFor ? { scopeFor: this.opts.scopeFor } : {}),
       }),
       settings: this.opts.settings,
       ...(sessionManager ? { sessionManager } : {}),

@@ -1,16 +1,19 @@
 /**
  * The agent service as configured by the environment (AWS_REGION, MODEL_ID, BEDROCK_REGION,
- * TOOL_ROLE_ARN (with TOOL_SESSION_POLICY_ARNS) or AGENT_TOOL_USE_AWS_PROFILE_NAME, AWS_ASK_ACCOUNTS and
- * TOOL_ROLE_NAME, SESSION_BUCKET,
+ * TOOL_ROLE_ARN (with TOOL_SESSION_POLICY_ARNS) or AGENT_TOOL_USE_AWS_PROFILE_NAME, AWS_ASK_ACCOUNTS,
+ * TOOL_ROLE_NAME, AWS_ASK_SCOPES, SESSION_BUCKET,
  * SESSION_PREFIX, USE_AWS_*, AWS_ASK_REGIONS, AWS_ASK_DENY_ACTIONS, AWS_ASK_SHOW_ENV_VALUES,
  * AGENT_TIMEOUT_MS, LOG_PROMPTS): read first, with every problem collected, then built.
  */
 import { type AccountsConfig, readAccountsConfig } from '../../common/accounts.ts';
 import type { Logger } from '../../common/log.ts';
 import { readDenyActions } from '../../common/policy/index.ts';
+import type { Asker } from '../../common/protocol.ts';
+import { readScopes, type Scopes, scopeFor, scopeNames } from '../../common/scopes.ts';
 import { SettingsReader } from '../../common/settings.ts';
 import { type AgentSettings, createModel, readAgentSettings } from '../agent.ts';
 import { type CredentialMode, type PinnedCredentials, readCredentialMode } from '../credentials.ts';
+import type { ScopeFor } from '../tools/accounts.ts';
 import { AwsCaller } from '../tools/aws-caller.ts';
 import { accountsFor } from '../tools/controlled-use-aws.ts';
 import { type AwsCallSettings, readToolSettings } from '../tools/settings.ts';
@@ -25,6 +28,8 @@ export interface AgentServiceConfig {
   readonly accounts?: AccountsConfig;
   /** The operator's extra denies (AWS_ASK_DENY_ACTIONS), refused by the tool like the sensitive list. */
   readonly denyActions: readonly string[];
+  /** Which accounts and regions each channel and person may ask about (AWS_ASK_SCOPES); unset: everything. */
+  readonly scopes: Scopes;
   readonly sessionStore?: { readonly bucket: string; readonly prefix: string };
   readonly logPrompts: boolean;
 }
@@ -48,9 +53,15 @@ export function readAgentServiceConfig(read: SettingsReader): AgentServiceConfig
     credentialMode,
     ...(accounts ? { accounts } : {}),
     denyActions: readDenyActions(read),
+    scopes: readScopes(read),
     ...(bucket ? { sessionStore: { bucket, prefix: read.str('SESSION_PREFIX') ?? 'sessions/' } } : {}),
     logPrompts: read.bool('LOG_PROMPTS', false),
   };
+}
+
+/** The tool's view of the scopes: the account names and regions the asker may ask about (absent: all). */
+export function toolScope(scopes: Scopes): ScopeFor {
+  return (asker?: Asker) => scopeNames(scopeFor(scopes, asker ?? {}));
 }
 
 /** Builds the service from settings already read and checked. */
@@ -64,6 +75,7 @@ export function createAgentService(config: AgentServiceConfig, logger?: Logger):
     credentials,
     ...(accounts ? { accounts } : {}),
     denyActions: config.denyActions,
+    ...(config.scopes.configured ? { scopeFor: toolScope(config.scopes) } : {}),
     ...(config.sessionStore ? { sessionStore: config.sessionStore } : {}),
     ...(logger ? { logger } : {}),
     logPrompts: config.logPrompts,

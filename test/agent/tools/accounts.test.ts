@@ -16,6 +16,7 @@ import type { FunctionTool } from '@strands-agents/sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AccountDirectory, aliasAccounts } from '../../../agent/accounts.ts';
 import { PinnedCredentials } from '../../../agent/credentials.ts';
+import { toolScope } from '../../../agent/service/from-env.ts';
 import type { ScopeFor } from '../../../agent/tools/accounts.ts';
 import { AwsCaller, type AwsCallRecord } from '../../../agent/tools/aws-caller.ts';
 import { createControlledUseAws } from '../../../agent/tools/controlled-use-aws.ts';
@@ -23,6 +24,7 @@ import { DEFAULT_SETTINGS } from '../../../agent/tools/settings.ts';
 import { callLabel } from '../../../bot/format.ts';
 import { type AccountsConfig, readAccountsConfig, slugify } from '../../../common/accounts.ts';
 import { ConfigError } from '../../../common/errors.ts';
+import { readScopes } from '../../../common/scopes.ts';
 import { SettingsReader } from '../../../common/settings.ts';
 import { motoConfig } from '../../helpers/aws.ts';
 import { ACCOUNT, seedRoles } from '../../helpers/seed.ts';
@@ -259,6 +261,31 @@ describe('the allowed accounts', () => {
     expect(proxy.requests.length).toBe(before);
     const all = await runTool(tool, call({ accounts: 'all', regions: 'all' }), ops);
     expect(jsonOf(all.text)).toEqual({ prod: { [R1]: 3 } });
+  });
+
+  it('takes the scope from AWS_ASK_SCOPES as the agent reads it (toolScope)', async () => {
+    const before = proxy.requests.length;
+    const read = new SettingsReader({
+      AWS_ASK_ACCOUNTS: `prod=${PROD},staging=${STAGING}`,
+      TOOL_ROLE_ARN: toolRoleArn,
+      AWS_ASK_SCOPES: JSON.stringify({
+        default: { accounts: ['staging'] },
+        channels: { C0OPS: { accounts: ['prod'] } },
+      }),
+    });
+    const scopes = read.done(readScopes(read));
+    const tool = makeTool(LISTED, undefined, toolScope(scopes));
+    const inOps = { asker: { teamId: 'T1', userId: 'USCOPE2', channelId: 'C0OPS' } };
+    const elsewhere = { asker: { teamId: 'T1', userId: 'USCOPE2', channelId: 'C0OTHER' } };
+    expect((await runTool(tool, call({ account: 'staging', region: R1 }), inOps)).text).toContain(
+      `This channel may ask about prod (${PROD}).`,
+    );
+    expect((await runTool(tool, call({ account: 'prod', region: R1 }), elsewhere)).text).toContain(
+      'Refused: account prod is not allowed here.',
+    );
+    expect(proxy.requests.length).toBe(before);
+    // one region: the result is keyed by account alone
+    expect(jsonOf((await runTool(tool, call({ accounts: 'all', region: R1 }), inOps)).text)).toEqual({ prod: 3 });
   });
 });
 
