@@ -577,8 +577,10 @@ describe("many accounts: the hub's side", () => {
       }),
     });
     for (const fn of [hub.receiver, hub.worker]) {
-      const vars = (template.Resources[logicalIdOf(hub, fn)]?.Properties?.Environment as { Variables: object })
-        .Variables;
+      const env = template.Resources[logicalIdOf(hub, fn)]?.Properties?.Environment as
+        | { Variables?: object }
+        | undefined;
+      const vars = env?.Variables;
       expect(vars).toMatchObject({ AWS_ASK_SCOPES: scopes });
       expect(vars).not.toHaveProperty('AWS_ASK_ACCOUNTS');
     }
