@@ -89,7 +89,15 @@ export interface AwsCallOutcome {
   readonly record: AwsCallRecord;
 }
 
-export type Gate = (service: ServiceInfo, operation: string) => Promise<Decision>;
+/**
+ * The policy's decision for a call: by its operation, and, when given, by the parameters that change
+ * what it reads (common/policy/parameters.ts).
+ */
+export type Gate = (
+  service: ServiceInfo,
+  operation: string,
+  parameters?: Readonly<Record<string, unknown>>,
+) => Promise<Decision>;
 
 type FailExtra = Partial<AwsCallRecord> & { service: string; operation: string };
 
@@ -253,7 +261,7 @@ export class AwsCaller {
     }
 
     if (gate) {
-      const decision = await gate(service, operation);
+      const decision = await gate(service, operation, req.parameters);
       if (!decision.allowed) {
         return fail(`Refused: ${decision.reason} No AWS call was made.`, {
           ...named,

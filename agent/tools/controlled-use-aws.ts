@@ -9,13 +9,13 @@
  */
 import { type Agent, BeforeToolCallEvent, FunctionTool, type ToolContext, type ToolSpec } from '@strands-agents/sdk';
 import { namesText, readAccountsConfig } from '../../common/accounts.ts';
-import { decideOperation, readDenyActions } from '../../common/policy/index.ts';
+import { decideOperation, decideParameters, readDenyActions } from '../../common/policy/index.ts';
 import type { Asker } from '../../common/protocol.ts';
 import { SettingsReader } from '../../common/settings.ts';
 import { AccountDirectory, AccountsUnavailableError, organizationLister } from '../accounts.ts';
 import { type credentialModeFromEnv, PinnedCredentials, readCredentialMode } from '../credentials.ts';
 import { allowedAccountsFor, type CallScope, pickAccounts, type ScopeFor, scopeSubject } from './accounts.ts';
-import { AwsCaller, type AwsCallOutcome, type AwsCallRecord, type AwsRequest } from './aws-caller.ts';
+import { AwsCaller, type AwsCallOutcome, type AwsCallRecord, type AwsRequest, type Gate } from './aws-caller.ts';
 import { parseAccounts, parseParameters, parseQuery, parseRegions, ToolInputError } from './input.ts';
 import { type AwsCallSettings, REGION, readToolSettings, settingsFromEnv } from './settings.ts';
 import { ACCOUNT_PROPERTIES, USE_AWS_SPEC } from './spec.ts';
@@ -144,8 +144,12 @@ function scopeRegions(req: AwsRequest, scope: CallScope | undefined, asker?: Ask
 export function createControlledUseAws(options: ControlledUseAwsOptions): FunctionTool {
   const caller = options.caller ?? new AwsCaller(settingsFromEnv());
   const denyActions = options.denyActions ?? [];
-  const gate = (service: Parameters<typeof decideOperation>[0], operation: string) =>
-    decideOperation(service, operation, denyActions);
+  // the operation, then the parameters that change what it reads (logs unmask, Cloud Control secret types)
+  const gate: Gate = async (service, operation, parameters) => {
+    const decision = await decideOperation(service, operation, denyActions);
+    if (!decision.allowed || !parameters) return decision;
+    return (await decideParameters(service.name, operation, parameters, denyActions)) ?? decision;
+  };
   const { credentials, accounts: directory } = options;
   const run = async (asked: AwsRequest, asker?: Asker): Promise<AwsCallOutcome> => {
     const scope = options.scopeFor?.(asker);

@@ -270,6 +270,17 @@ describe('refusals and bad input send nothing to AWS', () => {
       /ec2 has no operation "describe_instancez"\. Nearest valid names: DescribeInstances/,
     ],
     ['not an object', 'describe everything', /Input must be an object/],
+    // parameters that change what an allowed operation reads (common/policy/parameters.ts)
+    [
+      "CloudWatch Logs' unmask: true",
+      input('logs', 'get_log_events', { logGroupName: 'g', logStreamName: 's', unmask: true }),
+      /Refused: unmask: true needs logs:Unmask as well\. .*sensitive list.*Call again without unmask\. No AWS call/,
+    ],
+    [
+      'a Cloud Control read of SSM parameter values',
+      input('cloudcontrol', 'get_resource', { TypeName: 'AWS::SSM::Parameter', Identifier: '/prod/db/password' }),
+      /Refused: Reading AWS::SSM::Parameter through Cloud Control returns what ssm:GetParameters does/,
+    ],
   ];
 
   it.each(rejected)('rejects %s with a clear error and no request', async (_what, raw, message) => {
