@@ -94,11 +94,13 @@ export async function listOrganizationAccounts(
     return listed;
   } catch (e) {
     const err = e as { name?: string; message?: string };
+    const why = `${err.name ?? 'Error'}: ${(err.message ?? '').slice(0, 200)}`;
     throw new AccountsUnavailableError(
-      `The organization's accounts could not be listed (${err.name ?? 'Error'}: ${(err.message ?? '').slice(0, 200)}). ` +
+      `The organization's accounts could not be listed (${why}). ` +
         'AWS_ASK_ACCOUNTS=organization needs the bot in the management account or a delegated administrator ' +
         'account for AWS Organizations, with organizations:ListAccounts (and, with OUs, ListAccountsForParent and ' +
-        'ListOrganizationalUnitsForParent) allowed to the tool role; or list the accounts: AWS_ASK_ACCOUNTS=prod=111111111111,…',
+        'ListOrganizationalUnitsForParent) allowed to the tool role; or list the accounts: ' +
+        'AWS_ASK_ACCOUNTS=prod=111111111111,…',
     );
   }
 }

@@ -37,6 +37,7 @@ import { BOT_TOKEN, FakeSlack, SIGNING_SECRET } from '../test/services/fake-slac
 import { freePort, type MotoServer, startMoto } from '../test/services/moto.ts';
 import { startRecordingProxy } from '../test/services/recording-proxy.ts';
 import { ScriptedModel } from '../test/services/scripted-model.ts';
+import { accountsFanOut } from './accounts.ts';
 import { agentColdStart, exactCounts, promptCaching, regionFanOut } from './coverage.ts';
 import { startFastSqs } from './fast-sqs.ts';
 
@@ -556,6 +557,7 @@ async function main(): Promise<void> {
     const recorder = { rows, results, say };
     await exactCounts(moto, toolRoleArn, recorder);
     await regionFanOut(moto, toolRoleArn, recorder);
+    await accountsFanOut(moto, toolRoleArn, recorder);
     await promptCaching(moto, toolRoleArn, recorder);
     agentColdStart(recorder);
     await throughput(moto, toolRoleArn);

@@ -133,7 +133,8 @@ export function regionsText(o: RegionsTextInput): string {
       : ` The query ran in each ${accounts ? 'account' : 'region'}${accounts && o.byRegion ? ' and region' : ''}.`;
   const regionsPart = `${o.regions.length} region(s) (${o.regions.join(', ')})`;
   const where = accounts
-    ? `${accounts.length} account(s) (${accounts.join(', ')})${o.byRegion ? ` × ${regionsPart}` : `, ${o.regions.join(', ')}`}`
+    ? `${accounts.length} account(s) (${accounts.join(', ')})` +
+      (o.byRegion ? ` × ${regionsPart}` : `, ${o.regions.join(', ')}`)
     : `${o.account ? `account ${o.account}, ` : ''}${regionsPart}`;
   const by = accounts ? (o.byRegion ? 'account, then region' : 'account') : 'region';
   const head =

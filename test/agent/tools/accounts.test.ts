@@ -290,7 +290,7 @@ describe('the allowed accounts', () => {
 });
 
 describe('credentials per account', () => {
-  it('one AssumeRole per account per asker, each with the member role, its session policies and the asker', async () => {
+  it('one AssumeRole per account per asker, each with the member role, its policies and the asker', async () => {
     const tool = makeTool();
     const before = assumeCalls().length;
     const asker = { asker: { teamId: 'T0TEAM', userId: 'U0CACHE' } };
