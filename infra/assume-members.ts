@@ -24,7 +24,7 @@ export function assumeMemberRoles(
     return new PolicyStatement({
       sid: 'AssumeTheMemberToolRoles',
       actions,
-      resources: accounts.accounts.map((a) => role(a.id)),
+      resources: [...new Set(accounts.accounts.map((a) => role(a.id)))],
     });
   if (!organizationId || (!Token.isUnresolved(organizationId) && !ORGANIZATION_ID.test(organizationId)))
     throw new Error(`accounts=organization needs organizationId (o-…), got "${organizationId ?? ''}".`);

@@ -2,7 +2,7 @@
 import { DEFAULT_RECEIVER_RESERVED_CONCURRENCY } from '../common/defaults.ts';
 import { readDenyActions } from '../common/policy/index.ts';
 import { SettingsReader } from '../common/settings.ts';
-import { type MemberAccounts, ORGANIZATION_ID, parseAccounts } from './accounts.ts';
+import { type MemberAccounts, ORGANIZATION_ID, readMemberAccounts } from './accounts.ts';
 import { ROLE_NAME_PATTERN, toolRoleNameFor } from './deploy-names.ts';
 import type { AwsAskMemberStackProps } from './member-stack.ts';
 import type { AwsAskStackProps } from './stack.ts';
@@ -34,13 +34,10 @@ export function readToolRoleName(read: SettingsReader, stackName: string): strin
 
 /** Context accounts and organizationId (this one required by accounts=organization). */
 function readAccounts(read: SettingsReader): { accounts?: MemberAccounts; organizationId?: string } {
-  const text = read.str('accounts');
+  const value = readMemberAccounts(read);
   const organizationId = read.str('organizationId');
   if (organizationId !== undefined && !ORGANIZATION_ID.test(organizationId))
     read.problem(`context organizationId "${organizationId}" is not an organization id (o-abcd123456).`);
-  if (text === undefined) return organizationId ? { organizationId } : {};
-  const { value, problems } = parseAccounts(text, 'context accounts');
-  for (const p of problems) read.problem(p);
   if (value?.kind === 'organization' && organizationId === undefined)
     read.problem(
       'context organizationId is not set: accounts=organization needs it (aws organizations describe-organization).',

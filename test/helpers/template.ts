@@ -33,8 +33,8 @@ export const DEPLOYED_PROPS: AwsAskStackProps = {
   accounts: {
     kind: 'list',
     accounts: [
-      { name: 'prod', id: '111111111111' },
-      { name: 'staging', id: '222222222222' },
+      { alias: 'prod', id: '111111111111' },
+      { alias: 'staging', id: '222222222222' },
     ],
   },
   scopes: JSON.stringify({ channels: { C0OPS: { accounts: ['prod'] } } }),

@@ -59,7 +59,7 @@ beforeAll(async () => {
     organization: synthesize(
       {
         ...DEPLOYED_PROPS,
-        accounts: { kind: 'organization', organizationalUnits: [] },
+        accounts: { kind: 'organization', parents: [] },
         organizationId: 'o-abcd123456',
       },
       'AwsAskOrganization',

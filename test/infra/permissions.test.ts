@@ -602,7 +602,7 @@ describe('AgentCore runtime execution role, with accounts=organization', () => {
     {
       ...DEPLOYED_PROPS,
       toolRoleName, // the main template's, so the calls above name the same role
-      accounts: { kind: 'organization', organizationalUnits: ['ou-abcd-11111111'] },
+      accounts: { kind: 'organization', parents: ['ou-abcd-11111111'] },
       organizationId: ORG,
     },
     'AwsAskOrganization',

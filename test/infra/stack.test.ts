@@ -609,20 +609,21 @@ describe("many accounts: the hub's side", () => {
     expect(ctx({ accounts: 'prod=111111111111, staging=222222222222' }).props.accounts).toEqual({
       kind: 'list',
       accounts: [
-        { name: 'prod', id: '111111111111' },
-        { name: 'staging', id: '222222222222' },
+        { alias: 'prod', id: '111111111111' },
+        { alias: 'staging', id: '222222222222' },
       ],
     });
     expect(ctx({ accounts: 'organization:ou-abcd-11111111', organizationId: 'o-abcd123456' }).props).toMatchObject({
-      accounts: { kind: 'organization', organizationalUnits: ['ou-abcd-11111111'] },
+      accounts: { kind: 'organization', parents: ['ou-abcd-11111111'] },
       organizationId: 'o-abcd123456',
     });
     expect(() => ctx({ accounts: 'organization' })).toThrow(/organizationId is not set/);
     expect(() => ctx({ accounts: 'organization', organizationId: 'abc' })).toThrow(/not an organization id/);
-    expect(() => ctx({ accounts: 'organization:ou-x' })).toThrow(/"ou-x" is not an organizational unit id/);
-    expect(() => ctx({ accounts: 'prod=1111' })).toThrow(/"prod=1111" is not alias=account-id/);
-    expect(() => ctx({ accounts: 'all=111111111111' })).toThrow(/not alias=account-id/);
-    expect(() => ctx({ accounts: 'a=111111111111,b=111111111111' })).toThrow(/111111111111 is given twice/);
+    expect(() => ctx({ accounts: 'organization:ou-x' })).toThrow(/accounts has "ou-x": after organization: list OU/);
+    expect(() => ctx({ accounts: 'prod=1111' })).toThrow(/accounts has "prod=1111": write alias=account-id/);
+    expect(() => ctx({ accounts: 'all=111111111111' })).toThrow(/"all" is a reserved word/);
+    expect(() => ctx({ accounts: 'a=111111111111,b=111111111111' })).toThrow(/names the account 111111111111 twice/);
+    expect(() => ctx({ accounts: ',' })).toThrow(/context accounts names no account/);
     expect(ctx({ scopes: '{"channels":{}}' }).props.scopes).toBe('{"channels":{}}');
     expect(ctx({ scopes: { channels: {} } }).props.scopes).toBe('{"channels":{}}');
     expect(() => ctx({ scopes: '[1]' })).toThrow(/scopes must be a JSON object/);
@@ -633,7 +634,7 @@ describe("many accounts: the hub's side", () => {
     const org = synthesize(
       {
         ...DEPLOYED_PROPS,
-        accounts: { kind: 'organization', organizationalUnits: [] },
+        accounts: { kind: 'organization', parents: [] },
         organizationId: 'o-abcd123456',
       },
       'AwsAskOrganization',
@@ -643,8 +644,8 @@ describe("many accounts: the hub's side", () => {
     expect(policies).toContain(`:iam::*:role/${org.stack.toolRoleName}"`);
     const report = new AwsSolutionsChecks(org.stack).validateScope(org.stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
-    expect(
-      () => new AwsAskStack(new App(), 'NoOrg', { accounts: { kind: 'organization', organizationalUnits: [] } }),
-    ).toThrow(/organizationId/);
+    expect(() => new AwsAskStack(new App(), 'NoOrg', { accounts: { kind: 'organization', parents: [] } })).toThrow(
+      /organizationId/,
+    );
   });
 });
