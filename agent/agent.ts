@@ -11,6 +11,7 @@ import {
   type RetryStrategy,
   type SessionManager,
 } from '@strands-agents/sdk';
+import type { AccountsConfig } from '../common/accounts.ts';
 import { DEFAULT_AGENT_TIMEOUT_MS, DEFAULT_MODEL_ID } from '../common/defaults.ts';
 import { readDefaultRegion, SettingsReader } from '../common/settings.ts';
 import { conversationManager, startFromFinishedTurns } from './service/conversation.ts';
@@ -86,12 +87,56 @@ export function createModel(settings: ModelSettings): Model {
  * Names the prompt teaches the model, of the tool's parameters (agent/tools/spec.ts) and of the query
  * language's own function: in one place, so the text follows a rename.
  */
-const PARAM = { query: 'query', countBy: 'count_by', regions: 'regions', region: 'region' } as const;
+const PARAM = {
+  query: 'query',
+  countBy: 'count_by',
+  regions: 'regions',
+  region: 'region',
+  account: 'account',
+  accounts: 'accounts',
+} as const;
+
+/** The accounts the tool may read, as the prompt names them (absent: the bot's own account alone). */
+export interface PromptAccounts {
+  /** The bot's own account's alias: where a call without an account goes. */
+  readonly home: string;
+  /** The other accounts' aliases, or 'organization' when they are listed from AWS Organizations. */
+  readonly others: readonly string[] | 'organization';
+}
+
+/** What the prompt says of configured accounts (AWS_ASK_ACCOUNTS, common/accounts.ts). */
+export function promptAccounts(config: AccountsConfig): PromptAccounts {
+  const { source, home } = config;
+  return {
+    home: home.alias,
+    others:
+      source.kind === 'list' ? source.accounts.filter((a) => a.id !== home.id).map((a) => a.alias) : 'organization',
+  };
+}
+
+/** The prompt's line about accounts: which exist, and how to ask about them. */
+function accountsLine(a: PromptAccounts): string {
+  const { account, accounts, regions, query } = PARAM;
+  const which =
+    a.others === 'organization'
+      ? 'the accounts of this AWS organization (the tool lists them; an unknown alias is refused with the list)'
+      : `these accounts: ${[a.home, ...a.others].join(', ')}`;
+  return (
+    `- Accounts: you can read ${which}. Without \`${account}\` a call goes to ${a.home}, the bot's own account. ` +
+    `Pass \`${account}\` (an alias or id) for another, or \`${accounts}\` (a list, or "all") with ` +
+    `\`${query}\` and \`${regions}\` for questions across accounts ("which accounts run m5 instances?"); the ` +
+    'result is keyed by account. Cost per account: Cost Explorer grouped by LINKED_ACCOUNT (in the management ' +
+    'account). Always say which account(s) you looked at.'
+  );
+}
 
 /** Services with one endpoint for the whole account: called once, whatever the regions. */
 const GLOBAL_SERVICES = 'IAM, Organizations, Route 53, CloudFront, Cost Explorer, Budgets';
 
-export function systemPrompt(settings: Pick<AgentSettings, 'defaultRegion' | 'regions'>): string {
+export function systemPrompt(
+  settings: Pick<AgentSettings, 'defaultRegion' | 'regions'>,
+  accounts?: PromptAccounts,
+): string {
   const { query, countBy, regions, region } = PARAM;
   const where = settings.regions.length
     ? `This account uses these regions: ${settings.regions.join(', ')}; calls to other regions are refused.`
@@ -111,6 +156,7 @@ export function systemPrompt(settings: Pick<AgentSettings, 'defaultRegion' | 're
       `("all instances", "everything tagged X") pass \`${regions}\` (region names, or "all") instead of ` +
       `\`${region}\`: one call looks in each. Global services (${GLOBAL_SERVICES}) have one endpoint: call them ` +
       'once, whatever the regions. Always say which region(s) you looked at.',
+    ...(accounts ? [accountsLine(accounts)] : []),
     '- When the usual operations cannot answer: AWS Config advanced queries (config SelectResourceConfig, SQL over ' +
       'recorded resources, where the recorder is on); Resource Explorer (resource-explorer-2 Search) to find ' +
       'resources by name or tag across regions; Cloud Control (cloudcontrol ListResources, GetResource, with a ' +
@@ -133,6 +179,8 @@ export interface CreateAgentOptions {
   readonly model: Model;
   readonly tool: FunctionTool;
   readonly settings: Pick<AgentSettings, 'defaultRegion' | 'regions'>;
+  /** The accounts the tool may read, named in the prompt (absent: the bot's own account alone). */
+  readonly accounts?: PromptAccounts;
   readonly sessionManager?: SessionManager;
   /** How model calls are retried (default: Strands' own, which backs off on throttling). */
   readonly retryStrategy?: RetryStrategy;
@@ -143,7 +191,7 @@ export function createAgent(options: CreateAgentOptions): Agent {
   const agent = new Agent({
     model: options.model,
     tools: [options.tool],
-    systemPrompt: systemPrompt(options.settings),
+    systemPrompt: systemPrompt(options.settings, options.accounts),
     printer: false,
     conversationManager: conversationManager(),
     ...(options.sessionManager ? { sessionManager: options.sessionManager } : {}),

@@ -13,7 +13,7 @@ import { type Logger, silentLogger } from '../../common/log.ts';
 import type { AgentEvent, InvocationRequest, ToolCallSummary, Usage } from '../../common/protocol.ts';
 import { newRef } from '../../common/ref.ts';
 import type { AccountDirectory } from '../accounts.ts';
-import { type AgentSettings, createAgent } from '../agent.ts';
+import { type AgentSettings, createAgent, promptAccounts } from '../agent.ts';
 import type { PinnedCredentials } from '../credentials.ts';
 import type { ScopeFor } from '../tools/accounts.ts';
 import type { AwsCaller } from '../tools/aws-caller.ts';
@@ -94,6 +94,7 @@ export class AgentService {
         ...(this.opts.scopeFor ? { scopeFor: this.opts.scopeFor } : {}),
       }),
       settings: this.opts.settings,
+      ...(this.opts.accounts ? { accounts: promptAccounts(this.opts.accounts.config) } : {}),
       ...(sessionManager ? { sessionManager } : {}),
       ...(this.opts.retryStrategy ? { retryStrategy: this.opts.retryStrategy() } : {}),
     });

@@ -3,7 +3,7 @@
  * cached, but every token still costs). Each statement is checked where the model reads it.
  */
 import { describe, expect, it } from 'vitest';
-import { systemPrompt } from '../../agent/agent.ts';
+import { promptAccounts, systemPrompt } from '../../agent/agent.ts';
 import { CONTROLLED_USE_AWS_SPEC } from '../../agent/tools/controlled-use-aws.ts';
 
 const withRegions = systemPrompt({ defaultRegion: 'eu-west-1', regions: ['eu-west-1', 'eu-central-1'] });
@@ -51,6 +51,34 @@ describe('the system prompt', () => {
       expect(withRegions).toContain(`\`${name}\``);
       expect(properties).toContain(name);
     }
+  });
+
+  it('names the accounts it may read, and teaches `account`/`accounts`, only when there are several', () => {
+    const listed = systemPrompt(
+      { defaultRegion: 'eu-west-1', regions: [] },
+      promptAccounts({
+        source: {
+          kind: 'list',
+          accounts: [
+            { alias: 'hub', id: '111111111111' },
+            { alias: 'prod', id: '222222222222' },
+          ],
+        },
+        home: { alias: 'hub', id: '111111111111' },
+      }),
+    );
+    const line = lineWith(listed, 'Accounts:');
+    expect(line).toMatch(/you can read these accounts: hub, prod\. Without `account` a call goes to hub/);
+    expect(line).toMatch(/`accounts` \(a list, or "all"\) with `query` and `regions`/);
+    expect(line).toMatch(/LINKED_ACCOUNT/);
+    const properties = Object.keys((CONTROLLED_USE_AWS_SPEC.inputSchema as { properties: object }).properties);
+    for (const name of ['account', 'accounts']) expect(properties).toContain(name);
+    const org = systemPrompt(
+      { defaultRegion: 'eu-west-1', regions: [] },
+      promptAccounts({ source: { kind: 'organization', parents: [] }, home: { alias: 'default', id: '1'.repeat(12) } }),
+    );
+    expect(lineWith(org, 'Accounts:')).toMatch(/the accounts of this AWS organization/);
+    expect(defaultOnly).not.toMatch(/Accounts:/);
   });
 
   it('names the fallbacks: Config advanced queries, Resource Explorer, Cloud Control', () => {
