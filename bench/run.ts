@@ -112,6 +112,9 @@ async function ackLatency(): Promise<void> {
   say('ack latency: receiverHandler vs a bare Bolt receiver, 1,000 events each of mentions and commands…');
   // Secrets Manager stays on moto (read once, cached); SQS is a minimal loopback stand-in for both
   const sqs = await startFastSqs();
+  // the receiver asks Slack its own workspace once (auth.test, for commands): a fake Slack answers it
+  const slack = await FakeSlack.start();
+  process.env.SLACK_API_URL = slack.apiUrl;
   // the SQS client sends to the queue URL's host, so the queues live on the stand-in
   process.env.QUEUE_URL = `${sqs.url}/123456789012/bench-ack.fifo`;
   process.env.BARE_QUEUE_URL = `${sqs.url}/123456789012/bench-ack-bare.fifo`;
@@ -164,6 +167,7 @@ async function ackLatency(): Promise<void> {
       ok: p99 < 50 && ratio < 1.5,
     });
   }
+  await slack.close();
 }
 
 // ---------------------------------------------------------------- cold start

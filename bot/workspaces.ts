@@ -50,8 +50,16 @@ export function authorTeamOf(body: unknown, event: AuthorTeamFields, home: strin
   return (body as EventEnvelope | undefined)?.is_ext_shared_channel ? undefined : home;
 }
 
+/**
+ * How long a request waits for auth.test. The receiver must ack within 3 s (Slack retries or fails the
+ * command otherwise) and the Web API client retries a failing call for much longer, so a request that
+ * cannot learn the home workspace in time goes on without it (refused as home_unknown) while the one
+ * pending auth.test carries on for the requests after it.
+ */
+export const AUTH_TEST_WAIT_MS = 1_500;
+
 /** The bot token's workspace, from auth.test: asked on first use and kept; a failure is logged, not kept. */
-export function homeTeamFrom(client: WebClient, logger: Logger): HomeTeam {
+export function homeTeamFrom(client: WebClient, logger: Logger, waitMs = AUTH_TEST_WAIT_MS): HomeTeam {
   let known: Promise<string | undefined> | undefined;
   return () => {
     known ??= client.auth.test().then(
@@ -68,6 +76,14 @@ export function homeTeamFrom(client: WebClient, logger: Logger): HomeTeam {
         return undefined;
       },
     );
-    return known;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        logger.warn('auth.test is slow: going on without the home workspace', { waitMs });
+        resolve(undefined);
+      }, waitMs);
+      timer.unref?.();
+    });
+    return Promise.race([known, late]).finally(() => clearTimeout(timer));
   };
 }

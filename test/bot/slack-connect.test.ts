@@ -201,3 +201,37 @@ describe('the fake Slack shapes what other workspaces send', () => {
     expect((home.event as Record<string, unknown>).user_team).toBeUndefined();
   });
 });
+
+describe('the home workspace when auth.test is slow (the receiver must ack within 3 s)', () => {
+  it('goes on without it after the wait, shares the one pending request, then uses the answer', async () => {
+    const { createServer } = await import('node:http');
+    const { WebClient } = await import('@slack/web-api');
+    const { homeTeamFrom } = await import('../../bot/workspaces.ts');
+    const held: ((team: string) => void)[] = [];
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      held.push((team) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ ok: true, team_id: team, user_id: BOT_USER_ID }));
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as { port: number };
+    const client = new WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${port}/api/` });
+    const home = homeTeamFrom(client, createLogger({ write: () => {} }), 50);
+    try {
+      expect(await home()).toBeUndefined();
+      expect(await home()).toBeUndefined();
+      expect(requests).toBe(1);
+      for (const answer of held) answer(TEAM_ID);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await home()).toBe(TEAM_ID);
+      expect(requests).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
