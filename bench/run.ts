@@ -6,7 +6,7 @@
  * Targets come from the benchmark issue; they are reported, not asserted.
  */
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ import { freePort, type MotoServer, startMoto } from '../test/services/moto.ts';
 import { startRecordingProxy } from '../test/services/recording-proxy.ts';
 import { ScriptedModel } from '../test/services/scripted-model.ts';
 import { accountsFanOut } from './accounts.ts';
-import { agentColdStart, exactCounts, promptCaching, regionFanOut } from './coverage.ts';
+import { agentColdStart, exactCounts, importMs, promptCaching, regionFanOut } from './coverage.ts';
 import { startFastSqs } from './fast-sqs.ts';
 
 interface Row {
@@ -178,38 +178,19 @@ function bundle(entry: string, dir: string): string {
   return out;
 }
 
-function importMs(file: string, runs = 7): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `const t=performance.now(); await import(${JSON.stringify(file)}); ` +
-          'process.stdout.write(String(performance.now()-t));',
-      ],
-      { encoding: 'utf8', env: { ...process.env, AWS_REGION: REGION } },
-    );
-    if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr}`);
-    times.push(Number(r.stdout));
-  }
-  return pct(times, 50);
-}
-
 function coldStart(): void {
   say('cold start: bundle sizes and import times in fresh processes…');
   const dir = mkdtempSync(join(tmpdir(), 'aws-ask-bench-'));
   const bare = bundle('bench/bare-receiver.ts', dir);
   const bareSize = statSync(bare).size;
-  const bareMs = importMs(bare);
+  const bareMs = importMs(bare, 7);
   for (const [name, entry, target] of [
     ['receiver', 'bot/lambda/receiver.ts', 1.25],
     ['worker', 'bot/lambda/worker.ts', undefined],
   ] as const) {
     const file = bundle(entry, dir);
     const size = statSync(file).size;
-    const t = importMs(file);
+    const t = importMs(file, 7);
     const sizeRatio = size / bareSize;
     const timeRatio = t / bareMs;
     results[`cold_${name}`] = {
