@@ -38,17 +38,8 @@ import { freePort, type MotoServer, startMoto } from '../test/services/moto.ts';
 import { startRecordingProxy } from '../test/services/recording-proxy.ts';
 import { ScriptedModel } from '../test/services/scripted-model.ts';
 import { accountsFanOut } from './accounts.ts';
-import { agentColdStart, exactCounts, importMs, promptCaching, regionFanOut } from './coverage.ts';
+import { agentColdStart, exactCounts, importMs, promptCaching, type Row, regionFanOut } from './coverage.ts';
 import { startFastSqs } from './fast-sqs.ts';
-
-interface Row {
-  readonly figure: string;
-  readonly value: string;
-  readonly baseline?: string;
-  readonly ratio?: number;
-  readonly target?: string;
-  readonly ok?: boolean;
-}
 
 const REGION = 'us-east-1';
 const json = process.argv.includes('--json');

@@ -139,6 +139,27 @@ type AccountPlan =
   | { readonly target: AccountTarget; readonly regions: readonly string[]; readonly note?: string }
   | { readonly target: AccountTarget; readonly failure: RegionFailure };
 
+/**
+ * The totals of a call made in several regions or accounts: it answered if any part did, was refused
+ * if every part that failed was, and what it read and handed the model.
+ */
+function fanOutTotals(
+  results: readonly { readonly pages: number; readonly items: number }[],
+  failures: readonly { readonly refused: boolean }[],
+  text: string,
+  started: number,
+) {
+  const ok = results.length > 0;
+  return {
+    ok,
+    refused: !ok && failures.every((f) => f.refused),
+    pages: results.reduce((n, r) => n + r.pages, 0),
+    items: results.reduce((n, r) => n + r.items, 0),
+    bytes: Buffer.byteLength(text),
+    ms: Math.round(performance.now() - started),
+  };
+}
+
 /** Calls AWS on behalf of a tool: resolves names, gates, paginates, shapes output. Never throws. */
 export class AwsCaller {
   private readonly clients: ClientCache;
@@ -401,12 +422,7 @@ export class AwsCaller {
         ...(single ? {} : { regions }),
         account: accountSummary(aliases),
         accounts: aliases,
-        ok,
-        refused: !ok && failures.every((f) => f.refused),
-        pages: results.reduce((n, r) => n + r.pages, 0),
-        items: results.reduce((n, r) => n + r.items, 0),
-        bytes: Buffer.byteLength(text),
-        ms: Math.round(performance.now() - started),
+        ...fanOutTotals(results, failures, text, started),
         ...(whole.length ? { accountErrors: Object.fromEntries(whole.map((f) => [f.account, f.code])) } : {}),
         ...(inRegion.length
           ? { regionErrors: Object.fromEntries(inRegion.map((f) => [`${f.account}/${f.region}`, f.code])) }
@@ -455,12 +471,7 @@ export class AwsCaller {
       text,
       record: {
         ...record,
-        ok,
-        refused: !ok && failures.every((f) => f.refused),
-        pages: results.reduce((n, r) => n + r.pages, 0),
-        items: results.reduce((n, r) => n + r.items, 0),
-        bytes: Buffer.byteLength(text),
-        ms: Math.round(performance.now() - started),
+        ...fanOutTotals(results, failures, text, started),
         ...(failures.length ? { regionErrors: Object.fromEntries(failures.map((f) => [f.region ?? '', f.code])) } : {}),
         ...(ok ? {} : { errorCode: codes.length === 1 ? (codes[0] as string) : 'RegionsFailed' }),
       },
